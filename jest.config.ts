@@ -1,0 +1,25 @@
+/** @jest-config-loader esbuild-register */
+import type { Config } from 'jest';
+
+// Tests run as native ESM (libxml2-wasm is ESM-only with top-level await), transpiled by swc.
+// Type-checking is a separate `tsc` step in `npm test`.
+const config: Config = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'es6' },
+      },
+    ],
+  },
+  moduleNameMapper: {
+    '^@organism/(xml|schema|core|server|cli)$': '<rootDir>/packages/$1/src/index.ts',
+  },
+  testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/examples/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testTimeout: 30000,
+  reporters: ['default', '<rootDir>/.ci/summary-reporter.cjs'],
+};
+export default config;

@@ -1,0 +1,261 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import yaml from 'js-yaml';
+import { z } from 'zod';
+import { OrganismError } from '@organism/xml';
+import { definePayload, isPayloadType, type PayloadType } from '@organism/schema';
+import type { ListenerSpec } from './listener';
+import type { OrganismOptions } from './organism';
+import { locateYamlPath } from './yamlLocator';
+
+const moduleRef = z
+  .string()
+  .regex(/^[^#]+#[A-Za-z_$][\w$]*$/, 'expected "path/to/module.ts#ExportName"');
+
+const listenerSchema = z
+  .object({
+    name: z.string().min(1),
+    payload_class: z.union([moduleRef, z.array(moduleRef).min(1)]),
+    handler: moduleRef,
+    description: z.string().min(1),
+    agent: z.boolean().default(false),
+    peers: z.array(z.string()).default([]),
+    broadcast: z.boolean().default(false),
+    on_huh: moduleRef.optional(),
+  })
+  .strict();
+
+/** The `organism.yaml` schema (seed-compatible keys). Documented in docs/organism-yaml.md. */
+export const organismYamlSchema = z
+  .object({
+    organism: z
+      .object({
+        name: z.string().min(1),
+        port: z.number().int().min(0).max(65535).optional(),
+        host: z.string().optional(),
+        token: z.string().optional(),
+      })
+      .strict(),
+    max_concurrent_handlers: z.number().int().positive().default(20),
+    max_concurrent_per_agent: z.number().int().positive().default(5),
+    thread_scheduling: z.enum(['breadth-first', 'depth-first']).default('breadth-first'),
+    max_queued: z.number().int().positive().default(10_000),
+    when_full: z.enum(['wait', 'reject']).default('wait'),
+    validator: z.enum(['libxml2', 'xerces']).default('libxml2'),
+    limits: z
+      .object({
+        max_bytes: z.number().int().positive().optional(),
+        max_depth: z.number().int().positive().optional(),
+        max_payloads_per_response: z.number().int().positive().optional(),
+      })
+      .strict()
+      .default({}),
+    listeners: z.array(listenerSchema).min(1),
+  })
+  .strict();
+
+export type OrganismYaml = z.infer<typeof organismYamlSchema>;
+
+/** A loaded `organism.yaml`: the raw validated config and the options to create the organism. */
+export interface LoadedConfig {
+  readonly file: string;
+  readonly config: OrganismYaml;
+  readonly options: OrganismOptions;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}
+
+function configError(file: string, text: string, path: readonly (string | number)[], message: string, cause?: unknown): OrganismError {
+  const line = locateYamlPath(text, path);
+  const where = `${file}${line !== undefined ? `:${line}` : ''}${path.length ? ` ${formatPath(path)}` : ''}`;
+  return new OrganismError('ORG_ERR_CONFIG', `${where}: ${message}`, cause === undefined ? undefined : { cause });
+}
+
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(3, Math.floor(name.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** Import a module of the user's, TypeScript included, without a build step. */
+async function importModule(path: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(path).href;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    // Plain node: load TypeScript through tsx's loader.
+    const { tsImport } = await import('tsx/esm/api');
+    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+  }
+}
+
+/**
+ * Read and check an `organism.yaml`, import the modules it names, and return the options for
+ * {@link createOrganism}. Every mistake is reported before anything starts, with file, line, key
+ * path and a hint.
+ *
+ * @example
+ * const { options } = await loadConfig('organism.yaml');
+ * const org = createOrganism(options);
+ */
+export async function loadConfig(file: string): Promise<LoadedConfig> {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new OrganismError('ORG_ERR_CONFIG', `${file}: cannot read the file (${(error as Error).message})`, { cause: error });
+  }
+  let raw: unknown;
+  try {
+    raw = yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA });
+  } catch (error) {
+    const mark = (error as { mark?: { line: number } }).mark;
+    throw new OrganismError(
+      'ORG_ERR_CONFIG',
+      `${file}${mark ? `:${mark.line + 1}` : ''}: not valid YAML: ${(error as { reason?: string }).reason ?? (error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const parsed = organismYamlSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const keyPath = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
+    let hint = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      const allowed =
+        keyPath[0] === 'listeners'
+          ? Object.keys(listenerSchema.shape)
+          : keyPath[0] === 'organism'
+            ? ['name', 'port', 'host', 'token']
+            : keyPath[0] === 'limits'
+              ? ['max_bytes', 'max_depth', 'max_payloads_per_response']
+              : Object.keys(organismYamlSchema.shape);
+      hint = issue.keys
+        .map((key) => {
+          const suggestion = closest(key, allowed);
+          return `unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+        })
+        .join('; ');
+      return Promise.reject(configError(file, text, [...keyPath, issue.keys[0]!], hint));
+    }
+    throw configError(file, text, keyPath, hint);
+  }
+  const config = parsed.data;
+  const base = dirname(path);
+  const modules = new Map<string, Record<string, unknown>>();
+
+  const resolveExport = async (ref: string, at: (string | number)[]): Promise<unknown> => {
+    const [modulePath, exportName] = ref.split('#') as [string, string];
+    const absolute = resolve(base, modulePath);
+    let mod = modules.get(absolute);
+    if (!mod) {
+      try {
+        mod = await importModule(absolute);
+      } catch (error) {
+        const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module/.test((error as Error).message ?? '');
+        throw configError(
+          file,
+          text,
+          at,
+          missing
+            ? `module ${modulePath} not found (paths are relative to ${file})`
+            : `module ${modulePath} failed to load: ${(error as Error).message}`,
+          error,
+        );
+      }
+      modules.set(absolute, mod);
+    }
+    if (!(exportName in mod)) {
+      const suggestion = closest(exportName, Object.keys(mod));
+      throw configError(
+        file,
+        text,
+        at,
+        `export "${exportName}" not found in ${modulePath}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+      );
+    }
+    return mod[exportName];
+  };
+
+  const listeners: ListenerSpec[] = [];
+  for (const [index, entry] of config.listeners.entries()) {
+    const refs = Array.isArray(entry.payload_class) ? entry.payload_class : [entry.payload_class];
+    const payloads: PayloadType<any>[] = [];
+    for (const [i, ref] of refs.entries()) {
+      const at = Array.isArray(entry.payload_class) ? ['listeners', index, 'payload_class', i] : ['listeners', index, 'payload_class'];
+      const value = await resolveExport(ref, at);
+      if (isPayloadType(value)) {
+        payloads.push(value);
+      } else if ((value as { _zod?: { def?: { type?: string } } })?._zod?.def?.type === 'object') {
+        payloads.push(definePayload(ref.split('#')[1]!, value as z.ZodObject));
+      } else {
+        throw configError(file, text, at, `${ref} is neither definePayload(...) nor a z.object(...) schema`);
+      }
+    }
+    const handler = await resolveExport(entry.handler, ['listeners', index, 'handler']);
+    if (typeof handler !== 'function') {
+      throw configError(file, text, ['listeners', index, 'handler'], `${entry.handler} is not a function`);
+    }
+    const onHuh = entry.on_huh ? await resolveExport(entry.on_huh, ['listeners', index, 'on_huh']) : undefined;
+    if (onHuh !== undefined && typeof onHuh !== 'function') {
+      throw configError(file, text, ['listeners', index, 'on_huh'], `${entry.on_huh} is not a function`);
+    }
+    listeners.push({
+      name: entry.name,
+      payload: payloads.length === 1 ? payloads[0]! : payloads,
+      handler: handler as ListenerSpec['handler'],
+      description: entry.description,
+      agent: entry.agent,
+      peers: entry.peers,
+      broadcast: entry.broadcast,
+      ...(onHuh ? { onHuh: onHuh as ListenerSpec['onHuh'] } : {}),
+    });
+  }
+
+  const limits = {
+    ...(config.limits.max_bytes !== undefined ? { maxBytes: config.limits.max_bytes } : {}),
+    ...(config.limits.max_depth !== undefined ? { maxDepth: config.limits.max_depth } : {}),
+    ...(config.limits.max_payloads_per_response !== undefined ? { maxPayloadsPerResponse: config.limits.max_payloads_per_response } : {}),
+  };
+  return {
+    file: path,
+    config,
+    options: {
+      name: config.organism.name,
+      listeners,
+      maxConcurrentHandlers: config.max_concurrent_handlers,
+      maxConcurrentPerAgent: config.max_concurrent_per_agent,
+      threadScheduling: config.thread_scheduling,
+      maxQueued: config.max_queued,
+      whenFull: config.when_full,
+      validator: config.validator,
+      limits,
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { escapeXmlText, type OrganismError } from '@organism/xml';
+
+/** Reserved payload tag for error feedback. No listener may accept a type of this name. */
+export const HUH_TAG = 'huh';
+/** Reserved sender name of messages the organism itself writes (`<huh>`, introspection). */
+export const SYSTEM_SENDER = 'organism';
+/** How much of a failed attempt a `<huh>` quotes back. */
+export const HUH_ATTEMPT_LIMIT = 2048;
+
+/** A `<huh>` as a listener's `onHuh` receives it. */
+export interface Huh {
+  readonly code: string;
+  readonly message: string;
+  /** The failed attempt, truncated to {@link HUH_ATTEMPT_LIMIT} characters. */
+  readonly attempt?: string;
+}
+
+/**
+ * Canned, LLM-readable feedback per error code. It says what to change and never names
+ * listeners or topology the sender did not already name.
+ */
+function cannedMessage(error: OrganismError): string {
+  switch (error.code) {
+    case 'ORG_ERR_ROUTE_UNKNOWN':
+      return 'Nothing here accepts that payload at that address. Check the root tag and the recipient.';
+    case 'ORG_ERR_PAYLOAD_INVALID':
+    case 'ORG_ERR_PAYLOAD_DESERIALIZE':
+      return `The payload does not match its schema: ${(error.details ?? []).slice(0, 5).join('; ') || error.message}`;
+    case 'ORG_ERR_HANDLER_THREW':
+      return 'The recipient failed while handling your message. You may retry later.';
+    default:
+      return error.message;
+  }
+}
+
+export function huhFor(error: OrganismError, attempt?: string): Huh {
+  const clipped =
+    attempt === undefined
+      ? undefined
+      : attempt.length > HUH_ATTEMPT_LIMIT
+        ? `${attempt.slice(0, HUH_ATTEMPT_LIMIT)}…[truncated]`
+        : attempt;
+  return { code: error.code, message: cannedMessage(error), ...(clipped !== undefined ? { attempt: clipped } : {}) };
+}
+
+export function huhToXml(huh: Huh): string {
+  const attempt = huh.attempt !== undefined ? `<attempt>${escapeXmlText(huh.attempt)}</attempt>` : '';
+  return `<huh><code>${escapeXmlText(huh.code)}</code><message>${escapeXmlText(huh.message)}</message>${attempt}</huh>`;
+}

@@ -1,0 +1,616 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DEFAULT_XML_LIMITS,
+  OrganismError,
+  buildEnvelope,
+  libxml2Validator,
+  xercesValidator,
+  type SchemaValidator,
+  type XmlLimits,
+} from '@organism/xml';
+import {
+  EMPTY,
+  Subject,
+  catchError,
+  defaultIfEmpty,
+  mergeMap,
+  of,
+  take,
+  type Observable,
+  type OperatorFunction,
+  type Subscription,
+} from 'rxjs';
+import { HUH_TAG, SYSTEM_SENDER, huhFor, huhToXml } from './huh';
+import type { Listener, ListenerSpec } from './listener';
+import type { MessageState, StepName } from './messageState';
+import { STEP_NAMES } from './messageState';
+import { registerListeners, SchemaCache } from './register';
+import { createRoutingTable, type RoutingTable } from './routingTable';
+import { JobScheduler, type ThreadScheduling } from './scheduler';
+import { memoryTransport, type Transport, type TransportItem } from './transport';
+import { createKeyedSemaphore } from './keyedSemaphore';
+import { repair } from './steps/repair';
+import { canonicalize } from './steps/canonicalize';
+import { validateEnvelope } from './steps/validateEnvelope';
+import { extractPayload } from './steps/extractPayload';
+import { assignThread } from './steps/assignThread';
+import { route } from './steps/route';
+import { validatePayload } from './steps/validatePayload';
+import { deserialize } from './steps/deserialize';
+import { dispatch, type Call, type Job } from './steps/dispatch';
+import { extractResponses } from './steps/extractResponses';
+import { envelope, type OutboundItem } from './steps/envelope';
+import { asOrganismError } from './steps/stepInternals';
+import { releaseDoc } from './steps/documentInternals';
+
+/** A custom operator plugged in right after a standard step. */
+export interface OperatorHook {
+  readonly after: (typeof STEP_NAMES)[number];
+  /**
+   * Runs on each message's own stream: it may observe, enrich, delay or drop (emit nothing) the
+   * state; it should emit at most one state (extras are ignored). If it throws, that message
+   * fails with ORG_ERR_OPERATOR and the pump keeps going.
+   */
+  readonly operator: OperatorFunction<MessageState, MessageState>;
+}
+
+/** Options of {@link createOrganism}; the YAML keys are listed in docs/organism-yaml.md. */
+export interface OrganismOptions {
+  /** Organism name, shown by tools. Default `organism`. */
+  readonly name?: string;
+  readonly listeners: readonly ListenerSpec[];
+  /** Bound on all handler calls running at once. Default 20. */
+  readonly maxConcurrentHandlers?: number;
+  /** Bound per listener. Default 5. */
+  readonly maxConcurrentPerAgent?: number;
+  /** Order of waiting handler calls. Default `breadth-first`. */
+  readonly threadScheduling?: ThreadScheduling;
+  /** Bound on accepted work waiting to run (messages and handler calls). Default 10,000. */
+  readonly maxQueued?: number;
+  /** When full, `inject`/`send` wait for room (default) or reject with ORG_ERR_BUSY. */
+  readonly whenFull?: 'wait' | 'reject';
+  /** XSD engine: `libxml2` (default), `xerces` (needs Java; slow, for verification) or your own. */
+  readonly validator?: 'libxml2' | 'xerces' | SchemaValidator;
+  readonly limits?: Partial<XmlLimits>;
+  readonly operators?: readonly OperatorHook[];
+  /** The re-injection loop; in-memory by default. */
+  readonly transport?: Transport;
+}
+
+/** A payload that was routed to a listener (one event per recipient). */
+export interface RoutedMessage {
+  readonly listener: string;
+  readonly from: string;
+  readonly to?: string;
+  readonly thread: string;
+  readonly tag: string;
+  /** Canonical payload XML. */
+  readonly payload: string;
+  /** The typed object the handler received. */
+  readonly value: unknown;
+}
+
+/** A message addressed outside the organism (a reply to `user`, a `<huh>` to a client). */
+export interface EgressMessage {
+  readonly from: string;
+  readonly to: string;
+  readonly thread: string;
+  readonly tag: string;
+  /** Canonical payload XML. */
+  readonly payload: string;
+  /** Canonical envelope XML. */
+  readonly envelope: string;
+}
+
+/** Every error, typed, with a stable code (see docs/errors.md). */
+export interface OrganismErrorEvent {
+  readonly code: string;
+  readonly message: string;
+  readonly error: OrganismError;
+  /** The step or stage that failed. */
+  readonly step: StepName | 'inject' | 'close';
+  readonly from?: string;
+  readonly to?: string;
+  readonly thread?: string;
+  /** The listener whose handler or output failed. */
+  readonly listener?: string;
+}
+
+/** Live counters, for tests, metrics and health checks. */
+export interface OrganismStats {
+  /** Messages and handler calls accepted and not yet started. */
+  readonly queued: number;
+  /** Handler calls running now. */
+  readonly inFlight: number;
+  /** Work accepted and not finished (passes, queued and running calls). */
+  readonly pending: number;
+  readonly routed: number;
+  readonly egressed: number;
+  readonly errors: number;
+}
+
+/**
+ * A running organism: streams to watch, and ways to put messages in.
+ *
+ * @example
+ * const org = createOrganism({ listeners: [greeter] });
+ * org.egress$.subscribe((m) => console.log(m.from, m.payload));
+ * await org.send('greeter', '<greeting><name>World</name></greeting>');
+ * await org.whenIdle();
+ * await org.close();
+ */
+export interface Organism extends AsyncDisposable {
+  readonly name: string;
+  /** Every message routed to a listener. Hot: subscribe before sending. */
+  readonly messages$: Observable<RoutedMessage>;
+  /** Every error, with a stable code. */
+  readonly errors$: Observable<OrganismErrorEvent>;
+  /** Messages addressed outside the organism. */
+  readonly egress$: Observable<EgressMessage>;
+  /** The current routing table (an immutable value). */
+  readonly routing: RoutingTable;
+  /**
+   * Send a payload to a listener (or any name) in a new envelope; resolves with the thread id once
+   * accepted. `from` defaults to `user`; pass `thread` to continue a thread.
+   */
+  send(to: string, payloadXml: string, options?: { from?: string; thread?: string }): Promise<string>;
+  /**
+   * Inject a complete `<message>` envelope from outside. Resolves once accepted; problems with
+   * the envelope are reported on `errors$` and to the sender as `<huh>`. `from` sets a trusted
+   * identity that replaces the envelope's `<from>`.
+   */
+  inject(envelope: string | Uint8Array, options?: { from?: string }): Promise<void>;
+  /** Resolves when nothing is queued or in flight. */
+  whenIdle(): Promise<void>;
+  stats(): OrganismStats;
+  /** Stop intake, finish every accepted message, then release everything. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+class OrganismImpl implements Organism {
+  readonly name: string;
+  readonly messages$: Observable<RoutedMessage>;
+  readonly errors$: Observable<OrganismErrorEvent>;
+  readonly egress$: Observable<EgressMessage>;
+
+  private readonly messagesSubject = new Subject<RoutedMessage>();
+  private readonly errorsSubject = new Subject<OrganismErrorEvent>();
+  private readonly egressSubject = new Subject<EgressMessage>();
+  private readonly passes = new Subject<MessageState>();
+  private readonly jobs = new Subject<Job>();
+  private readonly abort = new AbortController();
+  private readonly subscriptions: Subscription[] = [];
+  private readonly scheduler: JobScheduler;
+  private readonly perListener;
+  private readonly cache: SchemaCache;
+  private readonly transport: Transport;
+  private readonly limits: XmlLimits;
+  private readonly maxConcurrent: number;
+  private readonly perAgent: number;
+  private readonly maxQueued: number;
+  private readonly whenFull: 'wait' | 'reject';
+  private table: RoutingTable;
+
+  private drainQueue: MessageState[] = [];
+  private drainIndex = 0;
+  private draining = false;
+  private seq = 0;
+  private callSeq = 0;
+  private units = 0;
+  private running = 0;
+  private counters = { routed: 0, egressed: 0, errors: 0 };
+  private idleWaiters: Array<() => void> = [];
+  private roomWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  private closing?: Promise<void>;
+
+  constructor(options: OrganismOptions) {
+    this.name = options.name ?? 'organism';
+    this.limits = { ...DEFAULT_XML_LIMITS, ...options.limits };
+    this.maxConcurrent = positive('maxConcurrentHandlers', options.maxConcurrentHandlers ?? 20);
+    this.perAgent = positive('maxConcurrentPerAgent', options.maxConcurrentPerAgent ?? 5);
+    this.maxQueued = positive('maxQueued', options.maxQueued ?? 10_000);
+    this.whenFull = options.whenFull ?? 'wait';
+    this.scheduler = new JobScheduler(options.threadScheduling ?? 'breadth-first');
+    this.perListener = createKeyedSemaphore(this.perAgent);
+    const validator =
+      options.validator === 'xerces' ? xercesValidator() : options.validator === 'libxml2' || !options.validator ? libxml2Validator : options.validator;
+    this.cache = new SchemaCache(validator);
+    try {
+      this.table = createRoutingTable(registerListeners(options.listeners, this.cache));
+    } catch (error) {
+      this.cache.dispose();
+      throw error;
+    }
+    this.transport = options.transport ?? memoryTransport();
+    this.messages$ = this.messagesSubject.asObservable();
+    this.errors$ = this.errorsSubject.asObservable();
+    this.egress$ = this.egressSubject.asObservable();
+    this.wire(options.operators ?? []);
+  }
+
+  get routing(): RoutingTable {
+    return this.table;
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  private wire(hooks: readonly OperatorHook[]): void {
+    for (const hook of hooks) {
+      if (!STEP_NAMES.includes(hook.after)) {
+        throw new OrganismError('ORG_ERR_CONFIG', `operator hook "after: ${String(hook.after)}" names no step; use one of ${STEP_NAMES.join(', ')}`);
+      }
+    }
+    const env = {
+      limits: this.limits,
+      routing: () => this.table,
+      newThreadId: () => randomUUID(),
+    };
+    const steps: Record<(typeof STEP_NAMES)[number], OperatorFunction<MessageState, MessageState>> = {
+      repair: repair(env),
+      canonicalize: canonicalize(),
+      validateEnvelope: validateEnvelope(),
+      extractPayload: extractPayload(),
+      assignThread: assignThread(env),
+      route: route(env),
+      validatePayload: validatePayload(),
+      deserialize: deserialize(),
+    };
+    const operators: OperatorFunction<MessageState, MessageState>[] = [];
+    for (const name of STEP_NAMES) {
+      operators.push(steps[name]);
+      for (const hook of hooks.filter((h) => h.after === name)) operators.push(perMessage(hook, (state) => this.dropPass(state)));
+    }
+    const pipeline = operators.reduce<Observable<MessageState>>((stream, op) => stream.pipe(op), this.passes);
+    this.subscriptions.push(pipeline.subscribe((state) => this.settlePass(state)));
+
+    this.subscriptions.push(
+      this.jobs
+        .pipe(
+          dispatch({
+            maxConcurrentHandlers: this.maxConcurrent,
+            perListener: this.perListener,
+            signal: this.abort.signal,
+            onSettled: () => {
+              this.running--;
+              this.pump();
+              this.checkIdle();
+            },
+          }),
+          extractResponses({ limits: this.limits }),
+          envelope(env),
+        )
+        .subscribe((item) => this.settleOutbound(item)),
+    );
+    this.subscriptions.push(this.transport.items$.subscribe((item) => this.enqueuePass(item)));
+  }
+
+  // ---------------------------------------------------------------- intake
+
+  async send(to: string, payloadXml: string, options: { from?: string; thread?: string } = {}): Promise<string> {
+    const thread = options.thread ?? randomUUID();
+    const from = options.from ?? 'user';
+    await this.admit();
+    this.transport.publish({ envelope: buildEnvelope({ from, to, thread }, payloadXml), origin: 'external', identity: from });
+    return thread;
+  }
+
+  async inject(raw: string | Uint8Array, options: { from?: string } = {}): Promise<void> {
+    await this.admit();
+    this.transport.publish(options.from === undefined ? { envelope: raw, origin: 'external' } : { envelope: raw, origin: 'external', identity: options.from });
+  }
+
+  private queuedCount(): number {
+    return this.scheduler.size + this.drainQueue.length - this.drainIndex;
+  }
+
+  private admit(): Promise<void> {
+    if (this.closing) return Promise.reject(new OrganismError('ORG_ERR_CLOSED', `organism "${this.name}" is closing: no new messages are accepted`));
+    if (this.queuedCount() < this.maxQueued && this.roomWaiters.length === 0) return Promise.resolve();
+    if (this.whenFull === 'reject' || this.roomWaiters.length >= this.maxQueued) {
+      return Promise.reject(
+        new OrganismError('ORG_ERR_BUSY', `organism "${this.name}" is full (${this.maxQueued} queued): retry later or raise max_queued`),
+      );
+    }
+    return new Promise((resolve, reject) => this.roomWaiters.push({ resolve, reject }));
+  }
+
+  private wakeRoomWaiters(): void {
+    while (this.roomWaiters.length > 0 && this.queuedCount() < this.maxQueued) {
+      this.roomWaiters.shift()!.resolve();
+    }
+  }
+
+  // ---------------------------------------------------------------- passes
+
+  private enqueuePass(item: TransportItem): void {
+    this.units++;
+    const state: MessageState = {
+      seq: ++this.seq,
+      input: item.envelope,
+      origin: item.origin,
+      ...(item.identity !== undefined ? { identity: item.identity } : {}),
+      repairs: [],
+    };
+    this.drainQueue.push(state);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      // A trampoline: passes published while a pass runs (errors, replies) wait their turn here
+      // instead of re-entering the pipeline.
+      for (; this.drainIndex < this.drainQueue.length; this.drainIndex++) {
+        const next = this.drainQueue[this.drainIndex]!;
+        this.drainQueue[this.drainIndex] = undefined as never;
+        try {
+          this.passes.next(next);
+        } finally {
+          releaseDoc(next);
+        }
+      }
+    } finally {
+      this.drainQueue = [];
+      this.drainIndex = 0;
+      this.draining = false;
+    }
+  }
+
+  private settlePass(state: MessageState): void {
+    releaseDoc(state);
+    try {
+      if (state.error) {
+        this.reportPassError(state);
+      } else if (state.route?.kind === 'egress') {
+        this.counters.egressed++;
+        this.egressSubject.next({
+          from: state.from!,
+          to: state.route.to,
+          thread: state.thread!,
+          tag: state.tag!,
+          payload: state.payloadXml!,
+          envelope: state.canonical!,
+        });
+      } else if (state.route?.kind === 'huh') {
+        this.deliverHuh(state, state.route.to, state.route.listener);
+      } else if (state.route?.kind === 'deliver' && state.deliveries) {
+        for (const delivery of state.deliveries) {
+          const { listener, accepted } = delivery.target;
+          this.counters.routed++;
+          this.messagesSubject.next({
+            listener: listener.name,
+            from: state.from!,
+            ...(state.to !== undefined ? { to: state.to } : {}),
+            thread: state.thread!,
+            tag: state.tag!,
+            payload: state.payloadXml!,
+            value: delivery.value,
+          });
+          this.units++;
+          this.scheduler.push({
+            call: { id: ++this.callSeq, listener, thread: state.thread!, caller: state.from!, type: accepted.contract.type.name },
+            value: delivery.value,
+          });
+        }
+        this.pump();
+      }
+    } finally {
+      this.finishUnit();
+    }
+  }
+
+  /** A custom operator dropped the state: nothing to deliver. */
+  private dropPass(state: MessageState): void {
+    releaseDoc(state);
+    this.finishUnit();
+  }
+
+  private deliverHuh(state: MessageState, to: string, listener: Listener | undefined): void {
+    if (!listener) {
+      this.counters.egressed++;
+      this.egressSubject.next({ from: state.from!, to, thread: state.thread!, tag: HUH_TAG, payload: state.payloadXml!, envelope: state.canonical! });
+      return;
+    }
+    if (!listener.onHuh) return;
+    const huh = parseHuh(state.payloadXml!);
+    this.units++;
+    Promise.resolve()
+      .then(() => listener.onHuh!(huh, { thread: state.thread! }))
+      .catch((error: unknown) =>
+        this.emitError(asOrganismError(error, 'ORG_ERR_HANDLER_THREW'), { step: 'dispatch', listener: listener.name, thread: state.thread! }),
+      )
+      .finally(() => this.finishUnit());
+  }
+
+  // ---------------------------------------------------------------- handler calls
+
+  /** Start waiting calls while global and per-listener permits allow. */
+  private pump(): void {
+    while (this.running < this.maxConcurrent && this.scheduler.size > 0) {
+      const job = this.scheduler.take((key) => this.perListener.inUse(key) < this.perAgent);
+      if (!job) break;
+      this.running++;
+      this.jobs.next(job);
+    }
+    this.wakeRoomWaiters();
+  }
+
+  private settleOutbound(item: OutboundItem): void {
+    switch (item.kind) {
+      case 'envelope':
+        this.transport.publish({ envelope: item.envelope, origin: 'response', identity: item.from });
+        return;
+      case 'error': {
+        const call = item.call;
+        // A throw fails the caller's request; bad output is the emitting listener's to fix.
+        const huhTo = item.error.code === 'ORG_ERR_HANDLER_THREW' ? call.caller : call.listener.name;
+        this.emitError(item.error, { step: item.error.code === 'ORG_ERR_HANDLER_THREW' ? 'dispatch' : 'extractResponses', listener: call.listener.name, thread: call.thread, from: call.listener.name });
+        this.sendHuh(item.error, huhTo, call.thread, item.attempt);
+        return;
+      }
+      case 'done':
+        this.finishUnit();
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  private reportPassError(state: MessageState): void {
+    const error = state.error!;
+    this.emitError(error, {
+      step: state.failedStep ?? 'repair',
+      ...(state.from !== undefined ? { from: state.from } : {}),
+      ...(state.to !== undefined ? { to: state.to } : {}),
+      ...(state.thread !== undefined ? { thread: state.thread } : {}),
+    });
+    // A <huh> never triggers another <huh>, and the organism's own messages get none.
+    if (state.tag?.toLowerCase() === HUH_TAG || state.origin === 'system') return;
+    const to = state.identity ?? state.from ?? 'unknown';
+    const attempt = state.payloadXml ?? (typeof state.input === 'string' ? state.input : Buffer.from(state.input).toString('utf8'));
+    this.sendHuh(error, to, state.thread ?? randomUUID(), attempt);
+  }
+
+  private sendHuh(error: OrganismError, to: string, thread: string, attempt?: string): void {
+    const xml = huhToXml(huhFor(error, attempt));
+    this.transport.publish({ envelope: buildEnvelope({ from: SYSTEM_SENDER, to, thread }, xml), origin: 'system', identity: SYSTEM_SENDER });
+  }
+
+  private emitError(error: OrganismError, where: Omit<OrganismErrorEvent, 'code' | 'message' | 'error'>): void {
+    this.counters.errors++;
+    this.errorsSubject.next({ code: error.code, message: error.message, error, ...where });
+  }
+
+  // ---------------------------------------------------------------- idle & close
+
+  private finishUnit(): void {
+    this.units--;
+    this.checkIdle();
+  }
+
+  private isIdle(): boolean {
+    return this.units === 0 && this.running === 0 && this.scheduler.size === 0;
+  }
+
+  private checkIdle(): void {
+    if (this.isIdle() && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  stats(): OrganismStats {
+    return {
+      queued: this.queuedCount(),
+      inFlight: this.running,
+      pending: this.units,
+      ...this.counters,
+    };
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const closed = new OrganismError('ORG_ERR_CLOSED', `organism "${this.name}" closed before there was room for this message`);
+      for (const waiter of this.roomWaiters.splice(0)) waiter.reject(closed);
+      await this.whenIdle();
+      this.abort.abort(new OrganismError('ORG_ERR_CLOSED', `organism "${this.name}" closed`));
+      for (const subscription of this.subscriptions) subscription.unsubscribe();
+      this.transport.close();
+      this.passes.complete();
+      this.jobs.complete();
+      this.messagesSubject.complete();
+      this.errorsSubject.complete();
+      this.egressSubject.complete();
+      this.cache.dispose();
+    })();
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** Apply a user operator to one message's own stream, so drops and throws stay contained. */
+function perMessage(hook: OperatorHook, onDrop: (state: MessageState) => void): OperatorFunction<MessageState, MessageState> {
+  return mergeMap((state) => {
+    if (state.error) return of(state);
+    return of(state).pipe(
+      hook.operator,
+      take(1),
+      catchError((error: unknown) => {
+        if (!state.error) {
+          state.error = new OrganismError('ORG_ERR_OPERATOR', `custom operator after "${hook.after}" failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+          state.failedStep = hook.after;
+        }
+        return of(state);
+      }),
+      defaultIfEmpty(null),
+      mergeMap((out) => {
+        if (out !== null) return of(out);
+        onDrop(state);
+        return EMPTY;
+      }),
+    );
+  });
+}
+
+function parseHuh(payloadXml: string): { code: string; message: string; attempt?: string } {
+  const field = (name: string) => {
+    const match = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(payloadXml);
+    return match ? unescapeXml(match[1]!) : undefined;
+  };
+  const attempt = field('attempt');
+  return { code: field('code') ?? 'ORG_ERR_UNKNOWN', message: field('message') ?? '', ...(attempt !== undefined ? { attempt } : {}) };
+}
+
+function unescapeXml(text: string): string {
+  return text.replace(/&(lt|gt|amp|quot|apos|#x?[0-9a-fA-F]+);/g, (_, entity: string) => {
+    switch (entity) {
+      case 'lt':
+        return '<';
+      case 'gt':
+        return '>';
+      case 'amp':
+        return '&';
+      case 'quot':
+        return '"';
+      case 'apos':
+        return "'";
+      default:
+        return String.fromCodePoint(entity[1] === 'x' ? parseInt(entity.slice(2), 16) : parseInt(entity.slice(1), 10));
+    }
+  });
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new OrganismError('ORG_ERR_CONFIG', `${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * Create an organism from listeners declared in code. Everything generated from the contracts
+ * (XSD, examples, prompts) is compiled here, once; a bad contract fails now, not at run time.
+ *
+ * @example
+ * import { z } from 'zod';
+ * import { createOrganism, definePayload } from '@organism/core';
+ * const Greeting = definePayload('Greeting', z.object({ name: z.string() }));
+ * const org = createOrganism({
+ *   name: 'hello',
+ *   listeners: [{
+ *     name: 'greeter', payload: Greeting, description: 'Greets by name',
+ *     handler: ({ name }) => `<greetingresponse><message>Hello, ${name}!</message></greetingresponse>`,
+ *   }],
+ * });
+ */
+export function createOrganism(options: OrganismOptions): Organism {
+  return new OrganismImpl(options);
+}
+
+export type { Call };

@@ -1,0 +1,136 @@
+import { OrganismError } from '@organism/xml';
+import { isTypedPayload, type TypedPayload } from '@organism/schema';
+import {
+  EMPTY,
+  catchError,
+  concat,
+  defer,
+  finalize,
+  from,
+  isObservable,
+  map,
+  mergeMap,
+  of,
+  type Observable,
+  type OperatorFunction,
+} from 'rxjs';
+import { isAddressed, type Emit, type HandlerContext, type HandlerResult } from '../handler';
+import type { KeyedSemaphore } from '../keyedSemaphore';
+import type { Listener } from '../listener';
+import { asOrganismError } from './stepInternals';
+
+/** One handler call: plain data identifying who runs what, on which thread, for whom. */
+export interface Call {
+  readonly id: number;
+  readonly listener: Listener;
+  readonly thread: string;
+  /** Sender of the message being handled; replies go back to it. */
+  readonly caller: string;
+  readonly type: string;
+}
+
+/** A handler call waiting for a slot. */
+export interface Job {
+  readonly call: Call;
+  readonly value: unknown;
+}
+
+/** What a running handler produced, in order; `end` always comes last. */
+export type HandlerOutput =
+  | { readonly kind: 'chunk'; readonly call: Call; readonly text: string }
+  | { readonly kind: 'xml'; readonly call: Call; readonly text: string; readonly to?: string }
+  | { readonly kind: 'typed'; readonly call: Call; readonly payload: TypedPayload; readonly to?: string }
+  | { readonly kind: 'error'; readonly call: Call; readonly error: OrganismError }
+  | { readonly kind: 'end'; readonly call: Call; readonly failed: boolean };
+
+export interface DispatchEnv {
+  /** Bounds all handler calls (`max_concurrent_handlers`). */
+  readonly maxConcurrentHandlers: number;
+  /** Bounds each listener (`max_concurrent_per_agent`). */
+  readonly perListener: KeyedSemaphore;
+  readonly signal: AbortSignal;
+  /** Called once per job after its permit is released, whatever happened. */
+  onSettled?(call: Call): void;
+}
+
+function resultError(call: Call, detail: string): HandlerOutput {
+  return {
+    kind: 'error',
+    call,
+    error: new OrganismError(
+      'ORG_ERR_HANDLER_RESULT',
+      `handler of "${call.listener.name}" returned ${detail}: return nothing, XML text, typed payloads, an array of them, or a stream of text`,
+    ),
+  };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value)})`;
+  return `a ${typeof value} (${String(value).slice(0, 40)})`;
+}
+
+function emitToOutput(call: Call, emit: Emit, to?: string): HandlerOutput {
+  if (typeof emit === 'string') return to === undefined ? { kind: 'xml', call, text: emit } : { kind: 'xml', call, text: emit, to };
+  if (isTypedPayload(emit)) return to === undefined ? { kind: 'typed', call, payload: emit } : { kind: 'typed', call, payload: emit, to };
+  if (isAddressed(emit) && to === undefined) return emitToOutput(call, emit.payload as Emit, emit.to);
+  return resultError(call, describe(emit));
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/** Turn whatever a handler returned into outputs; streams are forwarded chunk by chunk. */
+function resultToOutputs(call: Call, result: HandlerResult): Observable<HandlerOutput> {
+  if (result === undefined || result === null) return EMPTY;
+  if (typeof result === 'string' || isTypedPayload(result) || isAddressed(result)) return of(emitToOutput(call, result as Emit));
+  if (Array.isArray(result)) return from(result as Emit[]).pipe(map((emit) => emitToOutput(call, emit)));
+  if (isObservable(result) || isAsyncIterable(result)) {
+    return from(result as Observable<unknown>).pipe(
+      map((chunk): HandlerOutput =>
+        typeof chunk === 'string' ? { kind: 'chunk', call, text: chunk } : resultError(call, `a stream chunk that is ${describe(chunk)}`),
+      ),
+    );
+  }
+  return of(resultError(call, describe(result)));
+}
+
+/**
+ * Step 9: run handlers. `mergeMap` with `maxConcurrentHandlers` bounds all calls; inside it a
+ * keyed semaphore bounds each listener, and its permit is released in `finalize` whatever
+ * happens. A handler that throws, returns garbage or nothing is contained: the stream of
+ * outputs always ends with an `end` marker and never errors.
+ */
+export function dispatch(env: DispatchEnv): OperatorFunction<Job, HandlerOutput> {
+  return mergeMap(
+    (job) =>
+      defer(() => from(env.perListener.acquire(job.call.listener.key, env.signal))).pipe(
+        mergeMap((release) => {
+          const { call } = job;
+          let failed = false;
+          const context: HandlerContext = {
+            thread: call.thread,
+            from: call.caller,
+            type: call.type,
+            signal: env.signal,
+            ...(call.listener.agent ? { self: call.listener.name } : {}),
+          };
+          const run = defer(async () => call.listener.handler(job.value, context)).pipe(
+            mergeMap((result) => resultToOutputs(call, result)),
+            catchError((error: unknown) => {
+              failed = true;
+              return of<HandlerOutput>({ kind: 'error', call, error: asOrganismError(error, 'ORG_ERR_HANDLER_THREW') });
+            }),
+          );
+          return concat(run, defer(() => of<HandlerOutput>({ kind: 'end', call, failed })) ).pipe(
+            finalize(release),
+          );
+        }),
+        // acquire() rejects only when the organism aborts: the call is dropped and reported by close()
+        catchError(() => of<HandlerOutput>({ kind: 'end', call: job.call, failed: true })),
+        finalize(() => env.onSettled?.(job.call)),
+      ),
+    env.maxConcurrentHandlers,
+  );
+}

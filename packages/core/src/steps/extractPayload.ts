@@ -1,0 +1,21 @@
+import { canonicalize, extractPayload as extract } from '@organism/xml';
+import type { OperatorFunction } from 'rxjs';
+import type { MessageState } from '../messageState';
+import { syncStep } from './stepInternals';
+import { requireDoc, setPayloadElement } from './documentInternals';
+
+/**
+ * Step 4: read `<from>`, `<to>`, `<thread>` and the single payload element. A trusted identity
+ * set by the injector (a response's listener, an authenticated client) replaces `<from>`.
+ */
+export function extractPayload(): OperatorFunction<MessageState, MessageState> {
+  return syncStep('extractPayload', (state) => {
+    const parts = extract(requireDoc(state));
+    state.from = state.identity ?? parts.from;
+    state.to = parts.to;
+    state.thread = parts.thread;
+    state.tag = parts.payloadTag;
+    state.payloadXml = canonicalize(parts.payload);
+    setPayloadElement(state, parts.payload);
+  });
+}

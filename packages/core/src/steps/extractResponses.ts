@@ -1,0 +1,114 @@
+import { OrganismError, PayloadExtractor, type Extracted, type XmlLimits } from '@organism/xml';
+import { compileContract, type Contract, type PayloadType } from '@organism/schema';
+import { mergeMap, from, type OperatorFunction } from 'rxjs';
+import type { Call, HandlerOutput } from './dispatch';
+
+/** One payload a handler emitted, or an error about its output, or the end of its call. */
+export type ResponseItem =
+  | { readonly kind: 'payload'; readonly call: Call; readonly xml: string; readonly tag: string; readonly to?: string }
+  | { readonly kind: 'error'; readonly call: Call; readonly error: OrganismError; readonly attempt?: string }
+  | { readonly kind: 'done'; readonly call: Call; readonly failed: boolean };
+
+export interface ExtractEnv {
+  readonly limits: XmlLimits;
+}
+
+const contracts = new WeakMap<PayloadType, Contract>();
+function contractOf(type: PayloadType): Contract {
+  let contract = contracts.get(type);
+  if (!contract) {
+    contract = compileContract(type, type.name);
+    contracts.set(type, contract);
+  }
+  return contract;
+}
+
+/**
+ * Step 10: extract 1..N payloads from each handler call's output. Streamed chunks feed one
+ * incremental extractor per call, so each payload leaves as soon as its closing tag arrives;
+ * the extractor is dropped at the call's end. The payload count per call is bounded.
+ */
+export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutput, ResponseItem> {
+  return (source) => {
+    const streams = new Map<number, PayloadExtractor>();
+    const counts = new Map<number, number>();
+
+    const collect = (call: Call, extracted: readonly Extracted[], to?: string, attempt?: string): ResponseItem[] => {
+      const items: ResponseItem[] = [];
+      for (const item of extracted) {
+        if (item.kind === 'error') {
+          items.push(attempt === undefined ? { kind: 'error', call, error: item.error } : { kind: 'error', call, error: item.error, attempt });
+          continue;
+        }
+        const count = (counts.get(call.id) ?? 0) + 1;
+        counts.set(call.id, count);
+        if (count === env.limits.maxPayloadsPerResponse + 1) {
+          items.push({
+            kind: 'error',
+            call,
+            error: new OrganismError(
+              'ORG_ERR_RESPONSE_TOO_MANY',
+              `handler of "${call.listener.name}" emitted more than ${env.limits.maxPayloadsPerResponse} payloads for one message; the rest were dropped`,
+            ),
+          });
+        }
+        if (count > env.limits.maxPayloadsPerResponse) continue;
+        items.push(to === undefined ? { kind: 'payload', call, xml: item.xml, tag: item.tag } : { kind: 'payload', call, xml: item.xml, tag: item.tag, to });
+      }
+      return items;
+    };
+
+    return source.pipe(
+      mergeMap((output): ResponseItem[] => {
+        const { call } = output;
+        switch (output.kind) {
+          case 'chunk': {
+            let extractor = streams.get(call.id);
+            if (!extractor) {
+              extractor = new PayloadExtractor(env.limits);
+              streams.set(call.id, extractor);
+            }
+            return collect(call, extractor.push(output.text));
+          }
+          case 'xml': {
+            const extractor = new PayloadExtractor(env.limits);
+            const found = [...extractor.push(output.text), ...extractor.end()];
+            if (found.length === 0) {
+              return [{
+                kind: 'error',
+                call,
+                error: new OrganismError('ORG_ERR_RESPONSE_PARSE', `handler of "${call.listener.name}" returned text without any XML payload element`),
+                attempt: output.text,
+              }];
+            }
+            return collect(call, found, output.to, output.text);
+          }
+          case 'typed': {
+            try {
+              const contract = contractOf(output.payload.type);
+              const xml = contract.toXml(output.payload.value);
+              return collect(call, [{ kind: 'payload', xml, tag: contract.tag, ns: '' }], output.to);
+            } catch (error) {
+              return [{
+                kind: 'error',
+                call,
+                error: error instanceof OrganismError
+                  ? error
+                  : new OrganismError('ORG_ERR_HANDLER_RESULT', `typed payload "${output.payload.type.name}" could not be serialized`, { cause: error }),
+              }];
+            }
+          }
+          case 'error':
+            return [{ kind: 'error', call, error: output.error }];
+          case 'end': {
+            const extractor = streams.get(call.id);
+            const tail = extractor && !output.failed ? collect(call, extractor.end()) : [];
+            streams.delete(call.id);
+            counts.delete(call.id);
+            return [...tail, { kind: 'done', call, failed: output.failed }];
+          }
+        }
+      }),
+    );
+  };
+}

@@ -1,0 +1,17 @@
+import { parseXml } from '@organism/xml';
+import type { OperatorFunction } from 'rxjs';
+import type { MessageState, PumpEnv } from '../messageState';
+import { syncStep } from './stepInternals';
+
+/**
+ * Step 1: parse the envelope bytes with libxml2; malformed XML is repaired with libxml2's recovery
+ * semantics and the repair is recorded in `state.repairs`. Oversized, too deep or DTD-bearing
+ * input fails here.
+ */
+export function repair(env: Pick<PumpEnv, 'limits'>): OperatorFunction<MessageState, MessageState> {
+  return syncStep('repair', (state) => {
+    const parsed = parseXml(state.input, env.limits);
+    state.parsed = parsed;
+    state.repairs = parsed.repairs;
+  });
+}

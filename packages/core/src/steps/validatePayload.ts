@@ -1,0 +1,50 @@
+import { OrganismError, type CompiledSchema, type ValidationIssue } from '@organism/xml';
+import { from, map, mergeMap, of, type OperatorFunction } from 'rxjs';
+import type { MessageState } from '../messageState';
+import { fail } from './stepInternals';
+import { requirePayloadElement } from './documentInternals';
+
+function invalid(state: MessageState, issues: readonly ValidationIssue[]): OrganismError {
+  return new OrganismError(
+    'ORG_ERR_PAYLOAD_INVALID',
+    `<${state.tag}> does not match its schema: ${issues[0]?.message ?? 'invalid'}`,
+    { details: issues.map((i) => i.message) },
+  );
+}
+
+/**
+ * Step 7: validate the payload against each target listener's generated XSD (each distinct
+ * schema once). libxml2 validates the payload element in place; an asynchronous backend
+ * (Xerces) makes this step asynchronous for that message only.
+ */
+export function validatePayload(): OperatorFunction<MessageState, MessageState> {
+  return mergeMap((state) => {
+    if (state.error || state.route?.kind !== 'deliver') return of(state);
+    try {
+      const schemas = new Set<CompiledSchema>();
+      for (const target of state.route.targets) {
+        schemas.add(target.byRootTag ? target.accepted.rootSchema : target.accepted.bareSchema);
+      }
+      const pending: Promise<readonly ValidationIssue[]>[] = [];
+      for (const schema of schemas) {
+        const verdict = schema.validate({
+          get element() {
+            return requirePayloadElement(state);
+          },
+          xml: state.payloadXml ?? '',
+        });
+        if (verdict instanceof Promise) pending.push(verdict);
+        else if (verdict.length > 0) return of(fail(state, 'validatePayload', invalid(state, verdict)));
+      }
+      if (pending.length === 0) return of(state);
+      return from(Promise.all(pending)).pipe(
+        map((verdicts) => {
+          const issues = verdicts.find((v) => v.length > 0);
+          return issues ? fail(state, 'validatePayload', invalid(state, issues)) : state;
+        }),
+      );
+    } catch (error) {
+      return of(fail(state, 'validatePayload', error));
+    }
+  });
+}

@@ -1,0 +1,37 @@
+import { Subject, type Observable } from 'rxjs';
+import type { Origin } from './messageState';
+
+/**
+ * What crosses from one pass of the pump to the next: plain data only (envelope text and a few
+ * meta fields), so a durable transport (NATS JetStream) can carry it.
+ */
+export interface TransportItem {
+  readonly envelope: string | Uint8Array;
+  readonly origin: Origin;
+  /** Trusted sender identity; replaces the envelope's `<from>`. */
+  readonly identity?: string;
+}
+
+/**
+ * The re-injection loop behind a small interface. The default is an in-memory Subject.
+ *
+ * @example
+ * const transport = memoryTransport();
+ * transport.items$.subscribe((item) => console.log(item.origin));
+ * transport.publish({ envelope: '<message …/>', origin: 'external' });
+ */
+export interface Transport {
+  publish(item: TransportItem): void;
+  readonly items$: Observable<TransportItem>;
+  close(): void;
+}
+
+/** The default transport: a synchronous in-memory Subject. */
+export function memoryTransport(): Transport {
+  const subject = new Subject<TransportItem>();
+  return {
+    publish: (item) => subject.next(item),
+    items$: subject.asObservable(),
+    close: () => subject.complete(),
+  };
+}

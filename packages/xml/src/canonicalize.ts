@@ -1,0 +1,27 @@
+import { XmlC14NMode, type XmlDocument, type XmlElement } from 'libxml2-wasm';
+import { OrganismError } from './errors';
+
+const EXCLUSIVE = { mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0, withComments: false } as const;
+
+/**
+ * Exclusive XML Canonicalization 1.0 without comments, of a whole document or of one element subtree:
+ * namespace declarations only where visibly used, attributes sorted, empty elements as start/end pairs,
+ * no XML declaration.
+ *
+ * @example
+ * ```ts
+ * canonicalize(doc); // '<a xmlns="urn:a" b="1" c="2"><x></x></a>'
+ * ```
+ */
+export function canonicalize(node: XmlDocument | XmlElement): string {
+  try {
+    return node.canonicalizeToString(EXCLUSIVE);
+  } catch (cause) {
+    throw new OrganismError(
+      'ORG_ERR_XML_PARSE',
+      `exclusive c14n failed: ${cause instanceof Error ? cause.message : String(cause)}; ` +
+        `the document holds a node c14n cannot serialize (was it built by hand or already disposed?)`,
+      { cause },
+    );
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The single registry of Organism error codes: code -> one-line description.
+ * Every package appends its codes here; `docs/errors.md` documents each one.
+ *
+ * @example
+ * ```ts
+ * import { ErrorCodes } from '@organism/xml';
+ * console.log(ErrorCodes.ORG_ERR_XML_DTD); // 'the input contains a DTD or entity declaration ...'
+ * ```
+ */
+export const ErrorCodes = {
+  // xml
+  ORG_ERR_XML_TOO_LARGE: 'the input is larger than the configured maxBytes limit (measured as UTF-8)',
+  ORG_ERR_XML_TOO_DEEP: 'elements are nested deeper than the configured maxDepth limit',
+  ORG_ERR_XML_DTD:
+    'the input contains a DTD or entity declaration (<!DOCTYPE, <!ENTITY, ...); these are never resolved',
+  ORG_ERR_XML_PARSE: 'the input is not XML and could not be repaired into a document',
+  ORG_ERR_ENVELOPE_INVALID: 'the envelope does not match the envelope XSD',
+  ORG_ERR_ENVELOPE_PAYLOAD: 'the envelope carries zero or several payload elements instead of exactly one',
+  ORG_ERR_RESPONSE_TOO_MANY: 'a handler response contains more payloads than maxPayloadsPerResponse',
+  ORG_ERR_RESPONSE_ENVELOPE: 'a handler response contains a <message> envelope (forged identity); it is rejected',
+  ORG_ERR_RESPONSE_PARSE: 'a payload in a handler response is malformed beyond repair',
+  ORG_ERR_XSD_COMPILE: 'an XSD could not be parsed or compiled',
+  ORG_ERR_VALIDATOR_UNAVAILABLE: 'the selected XSD validator cannot run here (the Xerces backend needs java)',
+  // schema
+  ORG_ERR_SCHEMA_UNSUPPORTED: 'a zod construct cannot be expressed as XSD',
+  ORG_ERR_PAYLOAD_INVALID: 'a payload does not match its listener XSD',
+  ORG_ERR_PAYLOAD_DESERIALIZE: 'a payload could not be turned into a typed object through its zod schema',
+  // core
+  ORG_ERR_ROUTE_UNKNOWN: 'no listener accepts the payload root tag',
+  ORG_ERR_HANDLER_THREW: 'a handler threw or rejected',
+  ORG_ERR_HANDLER_RESULT: 'a handler returned a value the pump cannot use',
+  ORG_ERR_BUSY: 'the organism is at capacity and did not accept the message',
+  ORG_ERR_CLOSED: 'the object was closed or disposed and cannot be used any more',
+  ORG_ERR_CONFIG: 'a configuration value is invalid',
+  ORG_ERR_REGISTRATION: 'a listener could not be registered',
+} as const;
+
+/** A stable error code, e.g. `'ORG_ERR_XML_PARSE'`. */
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/**
+ * The one error class of Organism: a stable `code`, a message that says what went wrong, where and
+ * what to do, optional `details` (library messages, field paths) and the original library error as `cause`.
+ *
+ * @example
+ * ```ts
+ * throw new OrganismError('ORG_ERR_XML_PARSE', 'line 3: unexpected end of input; close every element',
+ *   { cause: libxmlError, details: ['line 3: Premature end of data'] });
+ * ```
+ */
+export class OrganismError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: readonly string[];
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: readonly string[] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OrganismError';
+    this.code = code;
+    if (options?.details !== undefined) this.details = Object.freeze([...options.details]);
+  }
+}
+
+/**
+ * True when `error` is an {@link OrganismError}, optionally with the given code.
+ *
+ * @example
+ * ```ts
+ * try { parseXml(input); } catch (e) { if (isOrganismError(e, 'ORG_ERR_XML_DTD')) reject(); else throw e; }
+ * ```
+ */
+export function isOrganismError(error: unknown, code?: ErrorCode): error is OrganismError {
+  return error instanceof OrganismError && (code === undefined || error.code === code);
+}

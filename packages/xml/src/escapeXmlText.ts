@@ -1,0 +1,54 @@
+// Characters XML 1.0 cannot carry at all (not even as character references): C0 controls other than
+// tab/LF/CR, U+FFFE/U+FFFF and unpaired surrogates. They become U+FFFD. Single-unit alternatives and
+// fixed-width lookarounds only: linear, no backtracking.
+const ILLEGAL =
+  '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
+const TEXT_SPECIAL = new RegExp(`[&<>\\r]|${ILLEGAL}`, 'g');
+const ATTRIBUTE_SPECIAL = new RegExp(`[&<>"\\t\\n\\r]|${ILLEGAL}`, 'g');
+
+const REPLACEMENTS: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  '\t': '&#x9;',
+  '\n': '&#xA;',
+  '\r': '&#xD;',
+};
+
+function replace(ch: string): string {
+  return REPLACEMENTS[ch] ?? '\uFFFD';
+}
+
+/**
+ * Escapes a string for use as XML character data: `&`, `<`, `>` and CR (kept as `&#xD;` so a parser does
+ * not normalize it away). Characters XML 1.0 cannot represent at all (most C0 controls, U+FFFE, U+FFFF,
+ * unpaired surrogates) are replaced by U+FFFD.
+ *
+ * @example
+ * ```ts
+ * escapeXmlText('a & b < c'); // 'a &amp; b &lt; c'
+ * ```
+ */
+export function escapeXmlText(s: string): string {
+  TEXT_SPECIAL.lastIndex = 0;
+  if (!TEXT_SPECIAL.test(s)) return s;
+  TEXT_SPECIAL.lastIndex = 0;
+  return s.replace(TEXT_SPECIAL, replace);
+}
+
+/**
+ * Escapes a string for use inside a double-quoted attribute value: like {@link escapeXmlText}, plus `"`
+ * and tab/LF/CR as character references so attribute-value normalization does not turn them into spaces.
+ *
+ * @example
+ * ```ts
+ * `<a title="${escapeXmlAttribute('say "hi"')}"/>`; // <a title="say &quot;hi&quot;"/>
+ * ```
+ */
+export function escapeXmlAttribute(s: string): string {
+  ATTRIBUTE_SPECIAL.lastIndex = 0;
+  if (!ATTRIBUTE_SPECIAL.test(s)) return s;
+  ATTRIBUTE_SPECIAL.lastIndex = 0;
+  return s.replace(ATTRIBUTE_SPECIAL, replace);
+}

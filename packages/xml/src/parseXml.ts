@@ -1,0 +1,148 @@
+import { ParseOption, XmlDocument, XmlLibError } from 'libxml2-wasm';
+import { encodeXmlInput } from './encodeXmlInput';
+import { OrganismError } from './errors';
+import { formatLibxml2Details } from './formatLibxml2Details';
+import { resolveXmlLimits, type XmlLimits } from './limits';
+import { preScanXml } from './preScanXml';
+
+/** A parsed document and the repairs libxml2 made to get it. Dispose it (or `using` it) when done. */
+export interface ParsedXml extends Disposable {
+  /** The libxml2 document; valid until {@link ParsedXml.dispose}. */
+  readonly doc: XmlDocument;
+  /** libxml2 messages describing what was repaired; empty when the input was well-formed. */
+  readonly repairs: readonly string[];
+  /** Frees the document. Idempotent. */
+  dispose(): void;
+}
+
+const STRICT_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE;
+// NOENT is safe here: DTDs never reach libxml2, so the only entities are the predefined ones. Without it
+// an undefined entity survives recovery as an entity-reference node that exclusive c14n cannot serialize.
+const RECOVER_OPTIONS =
+  ParseOption.XML_PARSE_RECOVER |
+  ParseOption.XML_PARSE_NOERROR |
+  ParseOption.XML_PARSE_NOWARNING |
+  ParseOption.XML_PARSE_NONET |
+  ParseOption.XML_PARSE_NO_XXE |
+  ParseOption.XML_PARSE_NOENT;
+
+const NO_REPAIRS: readonly string[] = Object.freeze([]);
+
+/**
+ * Parses untrusted XML. In order: size check (bytes as UTF-8) -> ORG_ERR_XML_TOO_LARGE; any
+ * `<!DOCTYPE`/`<!ENTITY` -> ORG_ERR_XML_DTD; depth pre-scan -> ORG_ERR_XML_TOO_DEEP; strict parse (the fast
+ * path); on failure, a libxml2 recovery parse whose repairs are reported in `repairs`. Input that cannot
+ * be recovered into a document with a root element is ORG_ERR_XML_PARSE. A recovered root may be
+ * implausible (`<not valid xml` becomes `<not/>`): the envelope validator rejects it.
+ *
+ * String input is always read as UTF-8 whatever its XML declaration says; byte input honours a BOM or
+ * declared encoding.
+ *
+ * @example
+ * ```ts
+ * using parsed = parseXml('<message xmlns="https://xml-pipeline.org/ns/envelope/v1">...</message>');
+ * if (parsed.repairs.length > 0) log.warn(parsed.repairs);
+ * validateEnvelope(parsed.doc);
+ * ```
+ */
+export function parseXml(input: string | Uint8Array, limits?: Partial<XmlLimits>): ParsedXml {
+  const { maxBytes, maxDepth } = resolveXmlLimits(limits);
+  const bytes = encodeXmlInput(input, maxBytes);
+  preScanXml(bytes, maxDepth);
+
+  let strictError: XmlLibError;
+  try {
+    return new ParsedXmlImpl(XmlDocument.fromBuffer(bytes, { encoding: 'utf-8', option: STRICT_OPTIONS }), NO_REPAIRS);
+  } catch (error) {
+    if (!(error instanceof XmlLibError)) throw wrapUnexpected(error);
+    strictError = error;
+  }
+
+  const repairs = Object.freeze(
+    strictError.details.length > 0 ? formatLibxml2Details(strictError.details) : [strictError.message.trim()],
+  );
+  let doc: XmlDocument;
+  try {
+    doc = XmlDocument.fromBuffer(bytes, { encoding: 'utf-8', option: RECOVER_OPTIONS });
+  } catch (cause) {
+    throw unrecoverable(repairs, cause);
+  }
+  try {
+    if (!hasRoot(doc)) throw unrecoverable(repairs, undefined);
+    // The pre-scan is exact only for well-formed input; recovery may nest what the scan closed.
+    if (doc.eval(depthProbe(maxDepth)) === true) {
+      throw new OrganismError(
+        'ORG_ERR_XML_TOO_DEEP',
+        `the repaired document nests elements deeper than the limit of ${maxDepth} (limits.maxDepth); ` +
+          `close every element you open, or raise the limit`,
+        { details: repairs },
+      );
+    }
+    return new ParsedXmlImpl(doc, repairs);
+  } catch (error) {
+    doc.dispose();
+    throw error;
+  }
+}
+
+class ParsedXmlImpl implements ParsedXml {
+  #doc: XmlDocument | undefined;
+  readonly repairs: readonly string[];
+
+  constructor(doc: XmlDocument, repairs: readonly string[]) {
+    this.#doc = doc;
+    this.repairs = repairs;
+  }
+
+  get doc(): XmlDocument {
+    if (this.#doc === undefined) {
+      throw new OrganismError('ORG_ERR_CLOSED', 'this ParsedXml was disposed; read its document before disposing it');
+    }
+    return this.#doc;
+  }
+
+  dispose(): void {
+    const doc = this.#doc;
+    this.#doc = undefined;
+    doc?.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+function hasRoot(doc: XmlDocument): boolean {
+  try {
+    return doc.root !== null;
+  } catch {
+    return false;
+  }
+}
+
+let cachedProbe: { depth: number; xpath: string } | undefined;
+
+/** XPath that is true when some element sits deeper than maxDepth (root = depth 1). */
+function depthProbe(maxDepth: number): string {
+  if (cachedProbe?.depth !== maxDepth) {
+    cachedProbe = { depth: maxDepth, xpath: `boolean(${'/*'.repeat(maxDepth + 1)})` };
+  }
+  return cachedProbe.xpath;
+}
+
+function unrecoverable(repairs: readonly string[], cause: unknown): OrganismError {
+  return new OrganismError(
+    'ORG_ERR_XML_PARSE',
+    `${repairs[0] ?? 'empty input'}; the input is not XML and could not be repaired into a document. ` +
+      `Send a well-formed document with one root element`,
+    { cause, details: repairs },
+  );
+}
+
+function wrapUnexpected(cause: unknown): OrganismError {
+  return new OrganismError(
+    'ORG_ERR_XML_PARSE',
+    `libxml2 failed unexpectedly while parsing: ${cause instanceof Error ? cause.message : String(cause)}`,
+    { cause },
+  );
+}
