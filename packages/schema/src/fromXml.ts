@@ -42,18 +42,33 @@ export function fromXml<T>(model: PayloadModel, schema: z.ZodType<T>, el: XmlEle
   );
 }
 
+// Field positions by element name, computed once per object model (fromXml is on the hot path).
+const fieldIndexes = new WeakMap<ObjectModel, ReadonlyMap<string, number>>();
+
+function fieldIndex(model: ObjectModel): ReadonlyMap<string, number> {
+  let index = fieldIndexes.get(model);
+  if (!index) {
+    index = new Map(model.fields.map((f, i) => [f.name, i]));
+    fieldIndexes.set(model, index);
+  }
+  return index;
+}
+
 function readObject(model: ObjectModel, el: XmlElement, path: readonly PropertyKey[], problems: string[]): Record<string, unknown> {
-  const wanted = new Set(model.fields.map((f) => f.name));
-  const children = new Map<string, XmlElement[]>();
+  const index = fieldIndex(model);
+  const children: (XmlElement[] | undefined)[] = new Array(model.fields.length);
   for (let node = el.firstChild; node !== null; node = node.next) {
-    if (!(node instanceof XmlElement) || node.namespaceUri !== '' || !wanted.has(node.name)) continue;
-    const list = children.get(node.name);
+    if (!(node instanceof XmlElement)) continue;
+    const i = index.get(node.name);
+    if (i === undefined || node.namespaceUri !== '') continue;
+    const list = children[i];
     if (list) list.push(node);
-    else children.set(node.name, [node]);
+    else children[i] = [node];
   }
   const out: Record<string, unknown> = {};
-  for (const field of model.fields) {
-    const value = readField(field, children.get(field.name) ?? [], [...path, field.name], problems);
+  for (let i = 0; i < model.fields.length; i++) {
+    const field = model.fields[i]!;
+    const value = readField(field, children[i] ?? [], [...path, field.name], problems);
     // defineProperty: a field named __proto__ must stay a plain own property.
     if (value !== undefined) Object.defineProperty(out, field.name, { value, enumerable: true, writable: true, configurable: true });
   }

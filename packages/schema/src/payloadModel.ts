@@ -1,12 +1,21 @@
 import { OrganismError } from '@organism/xml';
 import { z } from 'zod';
 import { parseSimpleRegex, type SimpleRegex } from './simpleRegex';
-import { invalidXmlChar } from './xmlEscape';
+import { invalidXmlChar } from './invalidXmlChar';
 
 /** A numeric bound as zod declares it (`gte` is inclusive, `gt` exclusive). */
 export interface Bound {
   readonly value: number;
   readonly inclusive: boolean;
+}
+
+/** A zod string format or text check, e.g. `{ format: 'email' }`, `{ format: 'starts_with', text: 'ID-' }`. */
+export interface StringFormat {
+  readonly format: string;
+  /** The regex of `.regex()` checks. */
+  readonly pattern?: RegExp;
+  /** The prefix, suffix or substring of `startsWith` / `endsWith` / `includes`. */
+  readonly text?: string;
 }
 
 export interface StringModel {
@@ -15,8 +24,8 @@ export interface StringModel {
   readonly maxLength?: number;
   /** The first regex check that translates to an XSD pattern; other checks stay zod-only. */
   readonly pattern?: SimpleRegex;
-  /** Human-readable constraints zod enforces beyond length, e.g. `email`, `matches /^a+$/`. */
-  readonly notes: readonly string[];
+  /** Format and text checks zod enforces (the XSD carries at most `pattern` of them). */
+  readonly formats: readonly StringFormat[];
 }
 
 export interface NumberModel {
@@ -27,7 +36,7 @@ export interface NumberModel {
   readonly multipleOf?: number;
   /** Set when multipleOf is 10^-k, which XSD can say as `fractionDigits`. */
   readonly fractionDigits?: number;
-  /** True when the bounds only come from the number format (e.g. the safe-integer range). */
+  /** True for a bound that only comes from `.int()`'s safe-integer range (not worth mentioning in docs). */
   readonly implicitBounds: { readonly min: boolean; readonly max: boolean };
 }
 
@@ -106,7 +115,7 @@ export function payloadModel(typeName: string, schema: z.ZodType): PayloadModel 
   if (def.type !== 'object') {
     throw reader.unsupported('', `a ${construct(def)} root`, 'the payload schema must be a z.object({...}); its fields become child elements');
   }
-  const root = reader.object(schema as z.core.$ZodObject, '');
+  const root = reader.object(schema as unknown as z.core.$ZodObject, '');
   const description = metaOf(schema).description;
   reader.checkText('', 'description', description);
   return description === undefined ? { typeName, root } : { typeName, root, description };
@@ -148,7 +157,6 @@ class ModelReader {
     const outer = unwrap(schema);
     this.checkText(path, 'description', outer.description);
     const coreDef = defOf(outer.core);
-    let field: FieldModel;
     if (coreDef.type === 'array') {
       const item = unwrap(coreDef.element);
       if (item.optional) {
@@ -161,7 +169,7 @@ class ModelReader {
       const value = this.value(item.core, path, item.example);
       const [min, max] = sizeBounds(coreDef.checks ?? []);
       const repeated = { min: min ?? 0, ...(max === undefined ? {} : { max }), ...(outer.example === undefined ? {} : { example: outer.example }) };
-      field = {
+      return {
         name,
         path,
         value,
@@ -169,11 +177,9 @@ class ModelReader {
         repeated,
         ...optionalProps({ description: outer.description ?? item.description, defaultJson: outer.defaultJson }),
       };
-    } else {
-      const value = this.value(outer.core, path, outer.example);
-      field = { name, path, value, optional: outer.optional, ...optionalProps({ description: outer.description, defaultJson: outer.defaultJson }) };
     }
-    return field;
+    const value = this.value(outer.core, path, outer.example);
+    return { name, path, value, optional: outer.optional, ...optionalProps({ description: outer.description, defaultJson: outer.defaultJson }) };
   }
 
   private value(schema: AnySchema, path: string, example: { value: unknown } | undefined): ValueModel {
@@ -250,7 +256,7 @@ function stringModel(def: z.core.$ZodStringDef): StringModel {
   let minLength: number | undefined;
   let maxLength: number | undefined;
   let pattern: SimpleRegex | undefined;
-  const notes: string[] = [];
+  const formats: StringFormat[] = [];
   // Format schemas such as z.email() carry their check in their own def.
   const checks: CheckDef[] = [...('format' in def && typeof def.format === 'string' ? [def as unknown as CheckDef] : []), ...(def.checks ?? []).map((c) => c._zod.def as CheckDef)];
   for (const check of checks) {
@@ -267,13 +273,9 @@ function stringModel(def: z.core.$ZodStringDef): StringModel {
         break;
       case 'string_format': {
         const c = check as z.core.$ZodCheckStringFormatDef & { prefix?: string; suffix?: string; includes?: string };
-        if (c.format === 'regex' && c.pattern) {
-          notes.push(`matches ${String(c.pattern)}`);
-          pattern ??= parseSimpleRegex(c.pattern);
-        } else if (c.format === 'starts_with') notes.push(`starts with ${JSON.stringify(c.prefix)}`);
-        else if (c.format === 'ends_with') notes.push(`ends with ${JSON.stringify(c.suffix)}`);
-        else if (c.format === 'includes') notes.push(`contains ${JSON.stringify(c.includes)}`);
-        else notes.push(c.format.replace(/_/g, ' '));
+        const text = c.prefix ?? c.suffix ?? c.includes;
+        formats.push({ format: c.format, ...optionalProps({ pattern: c.format === 'regex' ? c.pattern : undefined, text }) });
+        if (c.format === 'regex' && c.pattern) pattern ??= parseSimpleRegex(c.pattern);
         break;
       }
       default:
@@ -281,7 +283,7 @@ function stringModel(def: z.core.$ZodStringDef): StringModel {
         break;
     }
   }
-  return { kind: 'string', ...optionalProps({ minLength, maxLength, pattern }), notes };
+  return { kind: 'string', ...optionalProps({ minLength, maxLength, pattern }), formats };
 }
 
 function numberModel(def: z.core.$ZodNumberDef): NumberModel {
@@ -330,11 +332,11 @@ function numberModel(def: z.core.$ZodNumberDef): NumberModel {
   const implicitBounds = { min: false, max: false };
   if (formatMin !== undefined && (min === undefined || formatMin > min.value)) {
     min = { value: formatMin, inclusive: true };
-    implicitBounds.min = true;
+    implicitBounds.min = formatMin === Number.MIN_SAFE_INTEGER;
   }
   if (formatMax !== undefined && (max === undefined || formatMax < max.value)) {
     max = { value: formatMax, inclusive: true };
-    implicitBounds.max = true;
+    implicitBounds.max = formatMax === Number.MAX_SAFE_INTEGER;
   }
   let fractionDigits: number | undefined;
   if (multipleOf !== undefined && !integer) {

@@ -1,6 +1,6 @@
+import { escapeXmlAttribute, escapeXmlText } from '@organism/xml';
 import { decimalText } from './decimalText';
 import type { FieldModel, NumberModel, ObjectModel, PayloadModel, ScalarModel } from './payloadModel';
-import { xmlEscape } from './xmlEscape';
 
 const XS_NS = 'http://www.w3.org/2001/XMLSchema';
 const INDENT = '  ';
@@ -16,7 +16,7 @@ const INDENT = '  ';
  */
 export function payloadXsd(model: PayloadModel, tag: string, documentation?: string): string {
   const lines: string[] = [`<xs:schema xmlns:xs="${XS_NS}" elementFormDefault="unqualified">`];
-  lines.push(`${INDENT}<xs:element name="${xmlEscape(tag, 'attribute')}">`);
+  lines.push(`${INDENT}<xs:element name="${escapeXmlAttribute(tag)}">`);
   annotation(lines, 2, documentation ?? model.description);
   complexType(lines, 2, model.root);
   lines.push(`${INDENT}</xs:element>`, '</xs:schema>', '');
@@ -47,7 +47,7 @@ function element(lines: string[], depth: number, field: FieldModel): void {
 function annotation(lines: string[], depth: number, text: string | undefined): void {
   if (text === undefined || text === '') return;
   const pad = INDENT.repeat(depth);
-  lines.push(`${pad}<xs:annotation>`, `${pad}${INDENT}<xs:documentation>${xmlEscape(text, 'text')}</xs:documentation>`, `${pad}</xs:annotation>`);
+  lines.push(`${pad}<xs:annotation>`, `${pad}${INDENT}<xs:documentation>${escapeXmlText(text)}</xs:documentation>`, `${pad}</xs:annotation>`);
 }
 
 function complexType(lines: string[], depth: number, object: ObjectModel): void {
@@ -91,7 +91,7 @@ function baseType(value: ScalarModel): string {
 }
 
 function facetsOf(value: ScalarModel): string[] {
-  const facet = (name: string, v: string | number) => `<xs:${name} value="${xmlEscape(String(v), 'attribute')}"/>`;
+  const facet = (name: string, v: string | number) => `<xs:${name} value="${escapeXmlAttribute(String(v))}"/>`;
   switch (value.kind) {
     case 'string': {
       const facets: string[] = [];

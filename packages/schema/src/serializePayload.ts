@@ -1,8 +1,8 @@
-import { OrganismError } from '@organism/xml';
+import { OrganismError, escapeXmlText } from '@organism/xml';
 import { decimalText } from './decimalText';
 import type { FieldModel, ObjectModel, PayloadModel, ValueModel } from './payloadModel';
 import { valuePath } from './valuePath';
-import { invalidXmlChar, xmlEscape } from './xmlEscape';
+import { invalidXmlChar } from './invalidXmlChar';
 
 /**
  * Writes an already validated payload value as XML: one element per field in declared order,
@@ -34,8 +34,9 @@ class Writer {
     });
   }
 
-  private open(depth: number): string {
-    return this.indent === undefined ? '' : (depth > 0 ? '\n' : '') + this.indent.repeat(depth);
+  /** Whitespace before a tag: a new line and indentation when pretty-printing (none before the root's start tag). */
+  private open(depth: number, root = depth === 0): string {
+    return this.indent === undefined ? '' : (root ? '' : '\n') + this.indent.repeat(depth);
   }
 
   object(name: string, model: ObjectModel, value: unknown, path: readonly PropertyKey[], depth: number): void {
@@ -46,7 +47,7 @@ class Writer {
     let children = 0;
     for (const field of model.fields) children += this.field(field, record[field.name], [...path, field.name], depth + 1);
     if (children === 0) this.parts.splice(start, this.parts.length - start, `${this.open(depth)}<${name}/>`);
-    else this.parts.push(`${this.open(depth)}</${name}>`);
+    else this.parts.push(`${this.open(depth, false)}</${name}>`);
   }
 
   /** Returns the number of elements written. */
@@ -66,7 +67,7 @@ class Writer {
       this.object(name, model, value, path, depth);
       return;
     }
-    this.parts.push(`${this.open(depth)}<${name}>${xmlEscape(this.text(model.kind, value, path), 'text')}</${name}>`);
+    this.parts.push(`${this.open(depth)}<${name}>${escapeXmlText(this.text(model.kind, value, path))}</${name}>`);
   }
 
   private text(kind: Exclude<ValueModel['kind'], 'object'>, value: unknown, path: readonly PropertyKey[]): string {

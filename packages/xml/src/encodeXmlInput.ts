@@ -42,8 +42,9 @@ function sniffNonUtf8Encoding(bytes: Uint8Array): string | undefined {
   if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) return undefined;
   if (b0 === 0xfe && b1 === 0xff) return 'utf-16be';
   if (b0 === 0xff && b1 === 0xfe && !(b2 === 0 && b3 === 0)) return 'utf-16le';
-  if (b0 === 0x00 && b1 === 0x3c && b2 === 0x00 && b3 === 0x3f) return 'utf-16be';
-  if (b0 === 0x3c && b1 === 0x00 && b2 === 0x3f && b3 === 0x00) return 'utf-16le';
+  // No BOM: two ASCII characters in UTF-16 ('<?', '<!', '<a', ' <', ...).
+  if (b0 === 0 && b1 !== 0 && b1 !== undefined && b2 === 0 && b3 !== 0 && b3 !== undefined) return 'utf-16be';
+  if (b0 !== 0 && b0 !== undefined && b1 === 0 && b2 !== 0 && b2 !== undefined && b3 === 0) return 'utf-16le';
   if (b0 === 0 || b1 === 0 || b2 === 0 || b3 === 0 || (b0 === 0x4c && b1 === 0x6f && b2 === 0xa7 && b3 === 0x94)) {
     throw new OrganismError(
       'ORG_ERR_XML_PARSE',
@@ -75,7 +76,7 @@ function declaredEncoding(bytes: Uint8Array): string | undefined {
 }
 
 function decode(bytes: Uint8Array, label: string): string {
-  let decoder: TextDecoder;
+  let decoder: InstanceType<typeof TextDecoder>;
   try {
     decoder = new TextDecoder(label, { fatal: true });
   } catch (cause) {

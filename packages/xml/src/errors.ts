@@ -28,12 +28,16 @@ export const ErrorCodes = {
   ORG_ERR_PAYLOAD_DESERIALIZE: 'a payload could not be turned into a typed object through its zod schema',
   // core
   ORG_ERR_ROUTE_UNKNOWN: 'no listener accepts the payload root tag',
+  ORG_ERR_ROUTE_AMBIGUOUS: 'several listeners accept a bare tag, none is marked broadcast, and no <to> chooses one',
   ORG_ERR_HANDLER_THREW: 'a handler threw or rejected',
   ORG_ERR_HANDLER_RESULT: 'a handler returned a value the pump cannot use',
   ORG_ERR_BUSY: 'the organism is at capacity and did not accept the message',
   ORG_ERR_CLOSED: 'the object was closed or disposed and cannot be used any more',
   ORG_ERR_CONFIG: 'a configuration value is invalid',
   ORG_ERR_REGISTRATION: 'a listener could not be registered',
+  ORG_ERR_OPERATOR: 'a custom operator plugged into the pipeline threw for this message',
+  ORG_ERR_CONSOLE_INPUT: 'a console line is neither "@<listener> <payload>" nor an envelope',
+  ORG_ERR_INTERNAL: 'an unexpected failure inside the organism (a bug: please report it with the message)',
 } as const;
 
 /** A stable error code, e.g. `'ORG_ERR_XML_PARSE'`. */

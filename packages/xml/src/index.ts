@@ -1,0 +1,22 @@
+export { ErrorCodes, OrganismError, isOrganismError } from './errors';
+export type { ErrorCode } from './errors';
+export { DEFAULT_XML_LIMITS } from './limits';
+export type { XmlLimits } from './limits';
+export { ENVELOPE_NS, ENVELOPE_XSD } from './envelopeSchema';
+export { parseXml } from './parseXml';
+export type { ParsedXml } from './parseXml';
+export { canonicalize } from './canonicalize';
+export { validateEnvelope } from './validateEnvelope';
+export { extractPayload } from './extractPayload';
+export type { EnvelopeParts } from './extractPayload';
+export { buildEnvelope } from './buildEnvelope';
+export { escapeXmlAttribute, escapeXmlText } from './escapeXmlText';
+export type { CompiledSchema, SchemaValidator, ValidationIssue } from './schemaValidator';
+export { libxml2Validator } from './libxml2Validator';
+export { xercesValidator } from './xercesValidator';
+export { isJavaAvailable } from './isJavaAvailable';
+export { PayloadExtractor } from './payloadExtractor';
+export type { Extracted } from './payloadExtractor';
+export { extractPayloads } from './extractPayloads';
+// The libxml2 node types that appear in this package's signatures, so dependents need not import libxml2-wasm.
+export type { XmlDocument, XmlElement } from 'libxml2-wasm';

@@ -1,0 +1,78 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  ENVELOPE_NS,
+  OrganismError,
+  buildEnvelope,
+  canonicalize,
+  extractPayload,
+  parseXml,
+  validateEnvelope,
+  type XmlElement,
+} from '@organism/xml';
+
+const HEAD = `<message xmlns="${ENVELOPE_NS}"><meta>`;
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof OrganismError) return error.code;
+    throw error;
+  }
+  return 'nothing thrown';
+}
+
+describe('buildEnvelope', () => {
+  it('escapes meta text so <from>a&b</from> and friends survive a roundtrip', () => {
+    const xml = buildEnvelope({ from: 'a&b', to: '<script>', thread: 'x]]>y' }, '<p/>');
+    expect(xml).toBe(
+      `${HEAD}<from>a&amp;b</from><to>&lt;script&gt;</to><thread>x]]&gt;y</thread></meta><p xmlns=""/></message>`,
+    );
+    using parsed = parseXml(xml);
+    expect(parsed.repairs).toEqual([]);
+    validateEnvelope(parsed.doc);
+    expect(extractPayload(parsed.doc)).toMatchObject({ from: 'a&b', to: '<script>', thread: 'x]]>y' });
+  });
+
+  it('omits <to> when there is none', () => {
+    expect(buildEnvelope({ from: 'a', thread: 't' }, '<p/>')).toBe(
+      `${HEAD}<from>a</from><thread>t</thread></meta><p xmlns=""/></message>`,
+    );
+  });
+
+  it('inserts xmlns="" into a no-namespace payload root so it stays out of the envelope namespace', () => {
+    const xml = buildEnvelope({ from: 'a', thread: 't' }, '<greeting lang="en"><name>World</name></greeting>');
+    expect(xml).toContain('<greeting xmlns="" lang="en"><name>World</name></greeting>');
+    using parsed = parseXml(xml);
+    const { payload, payloadNs } = extractPayload(parsed.doc);
+    expect(payloadNs).toBe('');
+    expect((payload.firstChild as XmlElement).namespaceUri ?? '').toBe('');
+  });
+
+  it('leaves a payload that declares its own default namespace alone', () => {
+    const xml = buildEnvelope({ from: 'a', thread: 't' }, '<g xmlns="urn:g"><n/></g>');
+    expect(xml).toContain('<g xmlns="urn:g"><n/></g>');
+    const spaced = buildEnvelope({ from: 'a', thread: 't' }, '<g a="xmlns=" xmlns = \'urn:g\'/>');
+    expect(spaced).toContain('<g a="xmlns=" xmlns = \'urn:g\'/>');
+  });
+
+  it('keeps unprefixed children of a prefixed payload root out of the envelope namespace', () => {
+    const xml = buildEnvelope({ from: 'a', thread: 't' }, '<p:calc xmlns:p="urn:p"><x>1</x></p:calc>');
+    using parsed = parseXml(xml);
+    const { payload, payloadNs } = extractPayload(parsed.doc);
+    expect(payloadNs).toBe('urn:p');
+    expect((payload.firstChild as XmlElement).namespaceUri ?? '').toBe('');
+    expect(canonicalize(payload)).toBe('<p:calc xmlns:p="urn:p"><x>1</x></p:calc>');
+  });
+
+  it("drops the payload's XML declaration, leading comments and whitespace", () => {
+    const xml = buildEnvelope({ from: 'a', thread: 't' }, '\uFEFF<?xml version="1.0"?>\n<!-- c -->\n<p>1</p>');
+    expect(xml).toBe(`${HEAD}<from>a</from><thread>t</thread></meta><p xmlns="">1</p></message>`);
+  });
+
+  it('refuses a payload that is not an element, or that carries a DOCTYPE', () => {
+    expect(codeOf(() => buildEnvelope({ from: 'a', thread: 't' }, 'just text'))).toBe('ORG_ERR_ENVELOPE_PAYLOAD');
+    expect(codeOf(() => buildEnvelope({ from: 'a', thread: 't' }, ''))).toBe('ORG_ERR_ENVELOPE_PAYLOAD');
+    expect(codeOf(() => buildEnvelope({ from: 'a', thread: 't' }, '<!DOCTYPE p><p/>'))).toBe('ORG_ERR_XML_DTD');
+  });
+});
