@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -178,7 +179,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
       try {
         mod = await importModule(absolute);
       } catch (error) {
-        const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module/.test((error as Error).message ?? '');
+        const missing = !existsSync(absolute);
         throw configError(
           file,
           text,

@@ -99,7 +99,7 @@ describe('libxml2Validator', () => {
     using schema = libxml2Validator.compile(PERSON_XSD);
     const issues = schema.validate({ xml: '<person>\n<name>Ada</name>\n<age>thirty</age>\n</person>' });
     expect(Array.isArray(issues)).toBe(true);
-    expect(issues).toContainEqual<ValidationIssue>({
+    expect(issues).toContainEqual({
       message: "Element 'age': 'thirty' is not a valid value of the atomic type 'xs:integer'.",
       line: 3,
       path: '/person/age',

@@ -1,10 +1,25 @@
-import { validateEnvelope as validate } from '@organism/xml';
+import { OrganismError, validateEnvelope as validate } from '@organism/xml';
 import type { OperatorFunction } from 'rxjs';
 import type { MessageState } from '../messageState';
 import { syncStep } from './stepInternals';
 import { requireDoc } from './documentInternals';
 
-/** Step 3: validate the envelope against the project's envelope XSD. */
+/**
+ * Step 3: validate the envelope against the project's envelope XSD. When the input needed repair
+ * and what the repair produced is still no envelope, the input was not XML worth repairing: that
+ * is reported as ORG_ERR_XML_PARSE with libxml2's repair notes, not as an envelope problem.
+ */
 export function validateEnvelope(): OperatorFunction<MessageState, MessageState> {
-  return syncStep('validateEnvelope', (state) => validate(requireDoc(state)));
+  return syncStep('validateEnvelope', (state) => {
+    try {
+      validate(requireDoc(state));
+    } catch (error) {
+      if (state.repairs.length === 0 || !(error instanceof OrganismError)) throw error;
+      throw new OrganismError(
+        'ORG_ERR_XML_PARSE',
+        `the input is not well-formed XML and repairing it did not yield an envelope: ${state.repairs[0]}`,
+        { cause: error, details: [...state.repairs, ...(error.details ?? [])] },
+      );
+    }
+  });
 }

@@ -1,0 +1,133 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { mkdtemp, writeFile, rm, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadConfig, loadOrganism, OrganismError } from '../src/index';
+
+let dir: string;
+
+const greeterModule = `
+import { z } from 'zod';
+import { definePayload } from '@organism/core';
+export const Greeting = definePayload('Greeting', z.object({ name: z.string() }));
+export const PlainGreeting = z.object({ name: z.string() });
+export const Dated = definePayload('Dated', z.object({ when: z.date() }));
+export const handleGreeting = ({ name }: { name: string }) => \`<greetingresponse><message>Hello, \${name}!</message></greetingresponse>\`;
+export const notAFunction = 42;
+`;
+
+async function yamlFile(name: string, body: string): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, body);
+  return file;
+}
+
+async function failure(promise: Promise<unknown>): Promise<OrganismError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(OrganismError);
+    return error as OrganismError;
+  }
+  throw new Error('expected the load to fail');
+}
+
+const listener = (extra = '', handler = 'handleGreeting', payload = 'Greeting') => `organism:
+  name: test
+listeners:
+  - name: greeter
+    payload_class: mods/greeter.ts#${payload}
+    handler: mods/greeter.ts#${handler}
+    description: Greets${extra}
+`;
+
+beforeAll(async () => {
+  // inside the repository, so the modules it writes resolve zod and @organism/core
+  dir = await mkdtemp(join(process.cwd(), '.tmp-config-'));
+  await mkdir(join(dir, 'mods'));
+  await writeFile(join(dir, 'mods', 'greeter.ts'), greeterModule);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('loadConfig / loadOrganism', () => {
+  it('loads the root organism.yaml with its defaults and TypeScript modules', async () => {
+    const { config, options } = await loadConfig('organism.yaml');
+    expect(config.organism.name).toBe('demo');
+    expect(options.listeners.map((l) => l.name)).toEqual(['greeter', 'calculator.add', 'calculator.multiply', 'researcher']);
+    expect(options.maxQueued).toBe(10_000);
+    expect(options.threadScheduling).toBe('breadth-first');
+    expect(Array.isArray(options.listeners[3]!.payload)).toBe(true);
+  });
+
+  it('accepts a plain z.object export as payload_class, named after the export', async () => {
+    const org = await loadOrganism(await yamlFile('plain.yaml', listener('', 'handleGreeting', 'PlainGreeting')));
+    try {
+      expect([...org.routing.listeners.get('greeter')!.types.keys()]).toEqual(['plaingreeting']);
+    } finally {
+      await org.close();
+    }
+  });
+
+  it('reports an unknown key with file, line, key path and a did-you-mean hint', async () => {
+    const file = await yamlFile('typo.yaml', listener('\n    brodcast: true'));
+    const error = await failure(loadConfig(file));
+    expect(error.code).toBe('ORG_ERR_CONFIG');
+    expect(error.message).toContain('typo.yaml:8 listeners[0].brodcast');
+    expect(error.message).toContain('did you mean "broadcast"');
+  });
+
+  it('reports a missing export with a suggestion', async () => {
+    const file = await yamlFile('export.yaml', listener('', 'handleGreting'));
+    const error = await failure(loadConfig(file));
+    expect(error.message).toContain('export.yaml:6 listeners[0].handler');
+    expect(error.message).toContain('export "handleGreting" not found in mods/greeter.ts (did you mean "handleGreeting"?)');
+  });
+
+  it('reports a module that does not exist', async () => {
+    const file = await yamlFile('module.yaml', listener().replace('handler: mods/greeter.ts', 'handler: mods/nothere.ts'));
+    const error = await failure(loadConfig(file));
+    expect(error.message).toMatch(/module\.yaml:6 listeners\[0\]\.handler: module mods\/nothere\.ts (not found|failed to load)/);
+  });
+
+  it('reports a handler export that is not a function', async () => {
+    const error = await failure(loadConfig(await yamlFile('nofn.yaml', listener('', 'notAFunction'))));
+    expect(error.message).toContain('is not a function');
+  });
+
+  it('reports a wrong value type with its key path', async () => {
+    const file = await yamlFile('type.yaml', `max_concurrent_handlers: many\n${listener()}`);
+    const error = await failure(loadConfig(file));
+    expect(error.message).toContain('type.yaml:1 max_concurrent_handlers');
+  });
+
+  it('reports a bad thread_scheduling value', async () => {
+    const error = await failure(loadConfig(await yamlFile('sched.yaml', `thread_scheduling: sideways\n${listener()}`)));
+    expect(error.message).toContain('sched.yaml:1 thread_scheduling');
+  });
+
+  it('reports YAML syntax errors with a line', async () => {
+    const error = await failure(loadConfig(await yamlFile('syntax.yaml', 'organism:\n  name: [unclosed\nlisteners: x\n')));
+    expect(error.code).toBe('ORG_ERR_CONFIG');
+    expect(error.message).toMatch(/syntax\.yaml:\d+: not valid YAML/);
+  });
+
+  it('reports a file that cannot be read', async () => {
+    const error = await failure(loadConfig(join(dir, 'missing.yaml')));
+    expect(error.message).toContain('cannot read the file');
+  });
+
+  it('reports a payload contract zod cannot express as XSD at the listener, before anything runs', async () => {
+    const error = await failure(loadOrganism(await yamlFile('dated.yaml', listener('', 'handleGreeting', 'Dated'))));
+    expect(error.code).toBe('ORG_ERR_SCHEMA_UNSUPPORTED');
+    expect(error.message).toContain('dated.yaml:4 listeners[0]');
+    expect(error.message).toContain("'when'");
+  });
+
+  it('reports an unknown peer', async () => {
+    const error = await failure(loadOrganism(await yamlFile('peer.yaml', listener('\n    peers: [nobody]'))));
+    expect(error.code).toBe('ORG_ERR_REGISTRATION');
+    expect(error.message).toContain('peer "nobody"');
+  });
+});
