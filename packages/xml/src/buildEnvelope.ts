@@ -7,8 +7,8 @@ const ENVELOPE_OPEN = `<message xmlns="${ENVELOPE_NS}"><meta><from>`;
 /**
  * Wraps one payload in an envelope. Meta text is escaped. The payload's prolog (XML declaration, comments,
  * processing instructions before the root) is dropped, and a root without an `xmlns` attribute gets
- * `xmlns=""` so neither it nor its unprefixed descendants fall into the envelope namespace. The payload is otherwise copied
- * as is: parse the result to check it.
+ * `xmlns=""` so neither it nor its unprefixed descendants fall into the envelope namespace. The payload
+ * is otherwise copied as is: parse the result to check it.
  *
  * @example
  * ```ts

@@ -40,7 +40,14 @@ export const ErrorCodes = {
   ORG_ERR_INTERNAL: 'an unexpected failure inside the organism (a bug: please report it with the message)',
 } as const;
 
-/** A stable error code, e.g. `'ORG_ERR_XML_PARSE'`. */
+/**
+ * A stable error code, e.g. `'ORG_ERR_XML_PARSE'`.
+ *
+ * @example
+ * ```ts
+ * const code: ErrorCode = 'ORG_ERR_ENVELOPE_INVALID';
+ * ```
+ */
 export type ErrorCode = keyof typeof ErrorCodes;
 
 /**

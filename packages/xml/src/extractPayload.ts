@@ -2,7 +2,14 @@ import { XmlElement, type XmlDocument } from 'libxml2-wasm';
 import { ENVELOPE_NS } from './envelopeSchema';
 import { OrganismError } from './errors';
 
-/** The meta fields and the single payload element of an envelope. */
+/**
+ * The meta fields and the single payload element of an envelope.
+ *
+ * @example
+ * ```ts
+ * const { from, to, thread, payload, payloadTag, payloadNs }: EnvelopeParts = extractPayload(doc);
+ * ```
+ */
 export interface EnvelopeParts {
   /** `<from>` text, trimmed. */
   from: string;
@@ -19,9 +26,10 @@ export interface EnvelopeParts {
 }
 
 /**
- * Reads the meta fields (trimmed) and the one payload element of an envelope document. Zero or several
- * payload elements are ORG_ERR_ENVELOPE_PAYLOAD; a root that is not an envelope, or a `<meta>` without
- * `<from>` or `<thread>`, is ORG_ERR_ENVELOPE_INVALID (normally {@link validateEnvelope} catches those first).
+ * Reads the meta fields (trimmed) and the one payload element of an envelope document that passed
+ * {@link validateEnvelope} (the meta fields are read by their schema positions). Zero or several payload
+ * elements, which the schema cannot rule out, are ORG_ERR_ENVELOPE_PAYLOAD; a root that is not an
+ * envelope, or a `<meta>` that does not start with `<from>`, `<to>`?, `<thread>`, is ORG_ERR_ENVELOPE_INVALID.
  *
  * @example
  * ```ts
@@ -42,8 +50,8 @@ export function extractPayload(doc: XmlDocument): EnvelopeParts {
   const payloads: XmlElement[] = [];
   for (let node = root.firstChild; node !== null; node = node.next) {
     if (!(node instanceof XmlElement)) continue;
-    if (meta === undefined && payloads.length === 0 && node.name === 'meta' && node.namespaceUri === ENVELOPE_NS) {
-      meta = node;
+    if (meta === undefined && payloads.length === 0 && node.name === 'meta') {
+      meta = node; // by position, like the meta fields below
     } else {
       payloads.push(node);
     }
@@ -55,21 +63,31 @@ export function extractPayload(doc: XmlDocument): EnvelopeParts {
     );
   }
 
+  // <meta> is the XSD sequence from, to?, thread, then extensions from other namespaces. Reading it by
+  // position needs no namespace look-ups (each costs a string decode out of wasm memory): in a validated
+  // envelope the first three element slots can only hold envelope-namespace elements.
   let from: string | undefined;
   let to: string | undefined;
   let thread: string | undefined;
   for (let node = meta.firstChild; node !== null; node = node.next) {
-    if (!(node instanceof XmlElement) || node.namespaceUri !== ENVELOPE_NS) continue;
+    if (!(node instanceof XmlElement)) continue;
     const name = node.name;
-    if (name === 'from') from ??= node.content.trim();
-    else if (name === 'to') to ??= node.content.trim();
-    else if (name === 'thread') thread ??= node.content.trim();
+    if (from === undefined) {
+      if (name !== 'from') break;
+      from = node.content.trim();
+    } else if (name === 'to' && to === undefined) {
+      to = node.content.trim();
+    } else {
+      if (name === 'thread') thread = node.content.trim();
+      break;
+    }
   }
   if (from === undefined || thread === undefined) {
     const missing = from === undefined ? 'from' : 'thread';
     throw new OrganismError(
       'ORG_ERR_ENVELOPE_INVALID',
-      `line ${meta.line}: <meta> has no <${missing}>; every envelope names its sender and thread`,
+      `line ${meta.line}: <meta> does not start with <from>, optional <to>, then <thread> (no <${missing}> ` +
+        `where expected); every envelope names its sender and thread in that order`,
     );
   }
 

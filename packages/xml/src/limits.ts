@@ -1,6 +1,14 @@
 import { OrganismError } from './errors';
 
-/** Bounds applied to every XML input before and while it is parsed. */
+/**
+ * Bounds applied to every XML input before and while it is parsed.
+ *
+ * @example
+ * ```ts
+ * const limits: Partial<XmlLimits> = { maxBytes: 256 * 1024, maxPayloadsPerResponse: 8 };
+ * new PayloadExtractor(limits);
+ * ```
+ */
 export interface XmlLimits {
   /** Largest accepted input, in bytes as UTF-8. */
   maxBytes: number;

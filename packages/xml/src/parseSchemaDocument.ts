@@ -1,15 +1,13 @@
 import { ParseOption, XmlDocument, XmlLibError } from 'libxml2-wasm';
-import { encodeXmlInput } from './encodeXmlInput';
 import { OrganismError, isOrganismError } from './errors';
 import { formatLibxml2Details } from './formatLibxml2Details';
 import { preScanXml } from './preScanXml';
 
 /** Parses a schema document strictly; DTDs are refused as for any other input. */
 export function parseSchemaDocument(xsd: string): XmlDocument {
-  const bytes = encodeXmlInput(xsd, Number.MAX_SAFE_INTEGER);
   try {
-    preScanXml(bytes, Number.MAX_SAFE_INTEGER);
-    return XmlDocument.fromBuffer(bytes, {
+    preScanXml(xsd, Number.MAX_SAFE_INTEGER);
+    return XmlDocument.fromString(xsd, {
       encoding: 'utf-8',
       option: ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE,
     });

@@ -1,11 +1,19 @@
 import { ParseOption, XmlDocument, XmlLibError } from 'libxml2-wasm';
-import { encodeXmlInput } from './encodeXmlInput';
+import { decodeXmlInput } from './decodeXmlInput';
 import { OrganismError } from './errors';
 import { formatLibxml2Details } from './formatLibxml2Details';
 import { resolveXmlLimits, type XmlLimits } from './limits';
 import { preScanXml } from './preScanXml';
 
-/** A parsed document and the repairs libxml2 made to get it. Dispose it (or `using` it) when done. */
+/**
+ * A parsed document and the repairs libxml2 made to get it. Dispose it (or `using` it) when done.
+ *
+ * @example
+ * ```ts
+ * const parsed = parseXml(input);
+ * try { audit(parsed.repairs); validateEnvelope(parsed.doc); } finally { parsed.dispose(); }
+ * ```
+ */
 export interface ParsedXml extends Disposable {
   /** The libxml2 document; valid until {@link ParsedXml.dispose}. */
   readonly doc: XmlDocument;
@@ -28,6 +36,12 @@ const RECOVER_OPTIONS =
 
 const NO_REPAIRS: readonly string[] = Object.freeze([]);
 
+const STRICT = { option: STRICT_OPTIONS };
+const RECOVER = { option: RECOVER_OPTIONS };
+// Forcing the encoding costs time; only a text with an XML declaration can claim another one.
+const STRICT_UTF8 = { option: STRICT_OPTIONS, encoding: 'utf-8' };
+const RECOVER_UTF8 = { option: RECOVER_OPTIONS, encoding: 'utf-8' };
+
 /**
  * Parses untrusted XML. In order: size check (bytes as UTF-8) -> ORG_ERR_XML_TOO_LARGE; any
  * `<!DOCTYPE`/`<!ENTITY` -> ORG_ERR_XML_DTD; depth pre-scan -> ORG_ERR_XML_TOO_DEEP; strict parse (the fast
@@ -47,23 +61,26 @@ const NO_REPAIRS: readonly string[] = Object.freeze([]);
  */
 export function parseXml(input: string | Uint8Array, limits?: Partial<XmlLimits>): ParsedXml {
   const { maxBytes, maxDepth } = resolveXmlLimits(limits);
-  const bytes = encodeXmlInput(input, maxBytes);
-  preScanXml(bytes, maxDepth);
+  const text = decodeXmlInput(input, maxBytes);
+  preScanXml(text, maxDepth);
+  const declared = text.startsWith('<?xml') || text.startsWith('\uFEFF<?xml');
 
   let strictError: XmlLibError;
   try {
-    return new ParsedXmlImpl(XmlDocument.fromBuffer(bytes, { encoding: 'utf-8', option: STRICT_OPTIONS }), NO_REPAIRS);
+    return new ParsedXmlImpl(XmlDocument.fromString(text, declared ? STRICT_UTF8 : STRICT), NO_REPAIRS);
   } catch (error) {
     if (!(error instanceof XmlLibError)) throw wrapUnexpected(error);
     strictError = error;
   }
 
   const repairs = Object.freeze(
-    strictError.details.length > 0 ? formatLibxml2Details(strictError.details) : [strictError.message.trim()],
+    strictError.details.length > 0
+      ? formatLibxml2Details(strictError.details)
+      : [text.trim() === '' ? 'line 1: the input is empty' : strictError.message.trim()],
   );
   let doc: XmlDocument;
   try {
-    doc = XmlDocument.fromBuffer(bytes, { encoding: 'utf-8', option: RECOVER_OPTIONS });
+    doc = XmlDocument.fromString(text, declared ? RECOVER_UTF8 : RECOVER);
   } catch (cause) {
     throw unrecoverable(repairs, cause);
   }

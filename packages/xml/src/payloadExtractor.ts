@@ -5,9 +5,20 @@ import { OrganismError, type ErrorCode } from './errors';
 import { escapeXmlAttribute, escapeXmlText } from './escapeXmlText';
 import { resolveXmlLimits, type XmlLimits } from './limits';
 
-/** One item of a handler response: a payload ready to be enveloped, or why an element was refused. */
+/**
+ * One item of a handler response: a payload ready to be enveloped (`xml` is re-serialized from parser
+ * events: well-formed, with the namespace declarations it needs; `tag` is its local name, `ns` its
+ * namespace URI or `''`), or why an element was refused.
+ *
+ * @example
+ * ```ts
+ * for (const item of extractor.push(chunk)) {
+ *   if (item.kind === 'payload') reinject(buildEnvelope({ from: listener, thread }, item.xml));
+ *   else errors.next(item.error);
+ * }
+ * ```
+ */
 export type Extracted =
-  /** `xml` is re-serialized from parser events: well-formed, with the namespace declarations it needs. */
   | { kind: 'payload'; xml: string; tag: string; ns: string }
   | { kind: 'error'; error: OrganismError };
 
@@ -109,7 +120,12 @@ export class PayloadExtractor {
     if (this.#stopped) return this.#drain();
     const insideSpecialSection = this.#escaper.insideSpecialSection;
     this.#ending = true;
-    this.#parser.close();
+    try {
+      this.#parser.close();
+    } catch (cause) {
+      this.#parserFailed(cause);
+      return this.#drain();
+    }
     this.#flushClosed();
     const open = this.#current;
     if (open !== undefined) {
@@ -145,21 +161,27 @@ export class PayloadExtractor {
   #admit(chunk: string): string {
     let bytes = Buffer.byteLength(chunk, 'utf8');
     // A surrogate pair split across chunks counts 3 + 3 bytes above; as a pair it is 4.
-    if (this.#endsWithHighSurrogate && isLowSurrogate(chunk.charCodeAt(0))) bytes -= 2;
+    const completesPair = this.#endsWithHighSurrogate && isLowSurrogate(chunk.charCodeAt(0));
+    if (completesPair) bytes -= 2;
     const budget = this.#limits.maxBytes - this.#bytes;
     if (bytes <= budget) {
       this.#bytes += bytes;
       this.#endsWithHighSurrogate = isHighSurrogate(chunk.charCodeAt(chunk.length - 1));
       return chunk;
     }
-    const fitting = utf8Prefix(chunk, budget);
+    const fitting = utf8Prefix(chunk, budget, completesPair);
     this.#bytes = this.#limits.maxBytes;
     return fitting;
   }
 
   #write(text: string): void {
     if (text !== '') {
-      this.#parser.write(text);
+      try {
+        this.#parser.write(text);
+      } catch (cause) {
+        this.#parserFailed(cause); // saxes reports through onerror; this is a last-resort guard
+        return;
+      }
       this.#flushClosed();
     }
     const keyword = this.#escaper.declaration;
@@ -170,6 +192,15 @@ export class PayloadExtractor {
           `are never processed, so nothing from there on was delivered. Return plain XML payloads`,
       );
     }
+  }
+
+  #parserFailed(cause: unknown): void {
+    this.#stop(
+      'ORG_ERR_RESPONSE_PARSE',
+      `the XML parser failed on the handler output (${cause instanceof Error ? cause.message : String(cause)}); ` +
+        `nothing from there on was delivered`,
+      cause,
+    );
   }
 
   #onOpenTagStart(tag: SaxesStartTagNS): void {
@@ -300,11 +331,11 @@ export class PayloadExtractor {
     this.#out.push({ kind: 'payload', xml: element.xml, tag: element.tag, ns: element.ns });
   }
 
-  #stop(code: ErrorCode, message: string): void {
+  #stop(code: ErrorCode, message: string, cause?: unknown): void {
     this.#flushClosed();
     this.#stopped = true;
     this.#current = undefined;
-    this.#out.push({ kind: 'error', error: new OrganismError(code, message) });
+    this.#out.push({ kind: 'error', error: new OrganismError(code, message, cause === undefined ? undefined : { cause }) });
   }
 
   #drain(): Extracted[] {
@@ -332,10 +363,18 @@ function isLowSurrogate(c: number): boolean {
   return c >= 0xdc00 && c <= 0xdfff;
 }
 
-/** The longest prefix of `s` whose UTF-8 encoding fits in `budget` bytes (code points are not split). */
-function utf8Prefix(s: string, budget: number): string {
+/**
+ * The longest prefix of `s` whose UTF-8 encoding fits in `budget` bytes (code points are not split).
+ * `completesPair`: `s` starts with the low half of a pair whose high half (3 bytes) was already counted.
+ */
+function utf8Prefix(s: string, budget: number, completesPair: boolean): string {
   let used = 0;
   let i = 0;
+  if (completesPair) {
+    if (budget < 1) return '';
+    used = 1;
+    i = 1;
+  }
   while (i < s.length) {
     const cp = s.codePointAt(i)!;
     const size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;

@@ -7,13 +7,11 @@ const QUESTION = 0x3f; // ?
 const SLASH = 0x2f; // /
 const DASH = 0x2d; // -
 const LBRACKET = 0x5b; // [
-const RBRACKET = 0x5d; // ]
 const DQUOTE = 0x22;
 const SQUOTE = 0x27;
-const NEWLINE = 0x0a;
 
 /**
- * Rejects hostile input before libxml2 sees it, in two linear passes over UTF-8 bytes:
+ * Rejects hostile input before libxml2 sees it, in two linear passes:
  * - any markup declaration (`<!DOCTYPE`, `<!ENTITY`, `<!ELEMENT`, ...) anywhere, even inside a comment,
  *   is ORG_ERR_XML_DTD: DTDs are never resolved, so XXE and billion-laughs inputs cannot hang or leak;
  * - element nesting deeper than `maxDepth` is ORG_ERR_XML_TOO_DEEP. Comments, CDATA sections and
@@ -22,120 +20,106 @@ const NEWLINE = 0x0a;
  * The depth count is exact for well-formed input; for malformed input it is an estimate, which is why
  * {@link parseXml} re-checks the depth of a recovered tree.
  */
-export function preScanXml(bytes: Uint8Array, maxDepth: number): void {
-  rejectMarkupDeclarations(bytes);
-  checkDepth(bytes, maxDepth);
+export function preScanXml(text: string, maxDepth: number): void {
+  rejectMarkupDeclarations(text);
+  checkDepth(text, maxDepth);
 }
 
-function rejectMarkupDeclarations(bytes: Uint8Array): void {
-  let i = bytes.indexOf(BANG);
+function rejectMarkupDeclarations(text: string): void {
+  let i = text.indexOf('<!');
   while (i >= 0) {
-    if (i > 0 && bytes[i - 1] === LT && isAsciiLetter(bytes[i + 1])) {
-      const keyword = readKeyword(bytes, i + 1);
+    if (isAsciiLetter(text.charCodeAt(i + 2))) {
       throw new OrganismError(
         'ORG_ERR_XML_DTD',
-        `line ${lineAt(bytes, i)}: the input contains a markup declaration <!${keyword}; DTDs and entity ` +
-          `declarations are never processed (XXE and entity-expansion protection). Remove the DOCTYPE ` +
+        `line ${lineAt(text, i)}: the input contains a markup declaration <!${readKeyword(text, i + 2)}; DTDs and ` +
+          `entity declarations are never processed (XXE and entity-expansion protection). Remove the DOCTYPE ` +
           `and send plain XML with only the predefined entities (&amp; &lt; &gt; &quot; &apos;)`,
       );
     }
-    i = bytes.indexOf(BANG, i + 1);
+    i = text.indexOf('<!', i + 2);
   }
 }
 
-function checkDepth(bytes: Uint8Array, maxDepth: number): void {
-  const n = bytes.length;
+function checkDepth(text: string, maxDepth: number): void {
+  const n = text.length;
   let depth = 0;
-  let i = bytes.indexOf(LT);
-  while (i >= 0 && i < n) {
-    const next = bytes[i + 1];
+  let i = text.indexOf('<');
+  while (i >= 0) {
+    const next = text.charCodeAt(i + 1);
     let end: number;
     if (next === SLASH) {
       if (depth > 0) depth--;
-      end = bytes.indexOf(GT, i + 2);
+      end = text.indexOf('>', i + 2);
     } else if (next === QUESTION) {
-      end = indexOfPair(bytes, QUESTION, GT, i + 2);
+      end = text.indexOf('?>', i + 2);
+      if (end >= 0) end += 1;
     } else if (next === BANG) {
-      if (bytes[i + 2] === DASH && bytes[i + 3] === DASH) end = indexOfTriple(bytes, DASH, DASH, GT, i + 4);
-      else if (bytes[i + 2] === LBRACKET) end = indexOfTriple(bytes, RBRACKET, RBRACKET, GT, i + 3);
-      else end = bytes.indexOf(GT, i + 2);
+      if (text.charCodeAt(i + 2) === DASH && text.charCodeAt(i + 3) === DASH) {
+        end = text.indexOf('-->', i + 4);
+        if (end >= 0) end += 2;
+      } else if (text.charCodeAt(i + 2) === LBRACKET) {
+        end = text.indexOf(']]>', i + 3);
+        if (end >= 0) end += 2;
+      } else {
+        end = text.indexOf('>', i + 2);
+      }
     } else if (!isNameStart(next)) {
       end = i; // a stray '<' in malformed text, not a tag
     } else {
-      end = endOfStartTag(bytes, i + 1);
-      const selfClosing = end > 0 && end < n && bytes[end] === GT && bytes[end - 1] === SLASH;
+      end = endOfStartTag(text, i + 1);
+      const selfClosing = end > 0 && end < n && text.charCodeAt(end) === GT && text.charCodeAt(end - 1) === SLASH;
       if (!selfClosing || depth + 1 > maxDepth) {
         depth++;
         if (depth > maxDepth) {
           throw new OrganismError(
             'ORG_ERR_XML_TOO_DEEP',
-            `line ${lineAt(bytes, i)}: elements are nested ${depth} deep, above the limit of ${maxDepth} ` +
+            `line ${lineAt(text, i)}: elements are nested ${depth} deep, above the limit of ${maxDepth} ` +
               `(limits.maxDepth); flatten the document or raise the limit`,
           );
         }
       }
     }
     if (end < 0) return;
-    i = bytes.indexOf(LT, end + 1);
+    i = text.indexOf('<', end + 1);
   }
 }
 
-/** Index of the `>` ending a start tag (quoted values may hold `>`), or of a stray `<`, or -1. */
-function endOfStartTag(bytes: Uint8Array, from: number): number {
-  const n = bytes.length;
+/** Index of the `>` ending a start tag (quoted values may hold `>`), or just before a stray `<`, or -1. */
+function endOfStartTag(text: string, from: number): number {
+  const n = text.length;
   for (let i = from; i < n; i++) {
-    const c = bytes[i];
+    const c = text.charCodeAt(i);
     if (c === GT) return i;
     if (c === LT) return i - 1; // malformed: resume scanning at the stray '<'
     if (c === DQUOTE || c === SQUOTE) {
-      i = bytes.indexOf(c, i + 1);
+      i = text.indexOf(c === DQUOTE ? '"' : "'", i + 1);
       if (i < 0) return -1;
     }
   }
   return -1;
 }
 
-function indexOfPair(bytes: Uint8Array, a: number, b: number, from: number): number {
-  let i = bytes.indexOf(a, from);
-  while (i >= 0) {
-    if (bytes[i + 1] === b) return i + 1;
-    i = bytes.indexOf(a, i + 1);
-  }
-  return -1;
+function isAsciiLetter(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
-function indexOfTriple(bytes: Uint8Array, a: number, b: number, c: number, from: number): number {
-  let i = bytes.indexOf(a, from);
-  while (i >= 0) {
-    if (bytes[i + 1] === b && bytes[i + 2] === c) return i + 2;
-    i = bytes.indexOf(a, i + 1);
-  }
-  return -1;
+function isNameStart(c: number): boolean {
+  return isAsciiLetter(c) || c === 0x5f /* _ */ || c === 0x3a /* : */ || c >= 0x80;
 }
 
-function isAsciiLetter(c: number | undefined): boolean {
-  return c !== undefined && ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a));
+function readKeyword(text: string, from: number): string {
+  let end = from;
+  while (end < text.length && end < from + 16 && isAsciiLetter(text.charCodeAt(end))) end++;
+  return text.slice(from, end);
 }
 
-function isNameStart(c: number | undefined): boolean {
-  return c !== undefined && (isAsciiLetter(c) || c === 0x5f /* _ */ || c === 0x3a /* : */ || c >= 0x80);
-}
-
-function readKeyword(bytes: Uint8Array, from: number): string {
-  let out = '';
-  for (let i = from; i < bytes.length && i < from + 16 && isAsciiLetter(bytes[i]); i++) {
-    out += String.fromCharCode(bytes[i]!);
-  }
-  return out;
-}
-
-/** 1-based line of a byte offset; only computed on the error path. */
-export function lineAt(bytes: Uint8Array, offset: number): number {
+/** 1-based line of an offset; only computed on the error path. */
+function lineAt(text: string, offset: number): number {
   let line = 1;
-  let i = bytes.indexOf(NEWLINE);
+  let i = text.indexOf('\n');
   while (i >= 0 && i < offset) {
     line++;
-    i = bytes.indexOf(NEWLINE, i + 1);
+    i = text.indexOf('\n', i + 1);
   }
   return line;
 }

@@ -1,6 +1,13 @@
 import type { XmlElement } from 'libxml2-wasm';
 
-/** One reason a payload does not match its schema. */
+/**
+ * One reason a payload does not match its schema.
+ *
+ * @example
+ * ```ts
+ * const details = issues.map((i: ValidationIssue) => (i.line ? `line ${i.line}: ${i.message}` : i.message));
+ * ```
+ */
 export interface ValidationIssue {
   /** The validator's message, e.g. `Element 'age': 'x' is not a valid value of the atomic type 'xs:integer'.` */
   message: string;
@@ -10,7 +17,15 @@ export interface ValidationIssue {
   path?: string;
 }
 
-/** A compiled XSD. Compile once, validate many times, dispose when the schema is no longer needed. */
+/**
+ * A compiled XSD. Compile once, validate many times, dispose when the schema is no longer needed.
+ *
+ * @example
+ * ```ts
+ * const schema: CompiledSchema = libxml2Validator.compile(xsd);
+ * const issues = await schema.validate({ element: payload, xml: '' }); // libxml2 uses the element
+ * ```
+ */
 export interface CompiledSchema extends Disposable {
   /**
    * Validates one payload: `element` (a payload inside an already parsed envelope; no re-parse) when the

@@ -1,16 +1,20 @@
-import { XmlDocument, XmlLibError, XsdValidator } from 'libxml2-wasm';
+import { XmlLibError, XsdValidator, type XmlDocument } from 'libxml2-wasm';
 import { ENVELOPE_NS, ENVELOPE_XSD } from './envelopeSchema';
 import { OrganismError } from './errors';
 import { formatLibxml2Details } from './formatLibxml2Details';
+import { parseSchemaDocument } from './parseSchemaDocument';
 
-// Compiled once, on first use, for the life of the process; the schema keeps its XSD document.
+// Compiled once, on first use, for the life of the process. The XSD document is referenced here too:
+// libxml2-wasm frees a document whose wrapper is garbage-collected, and the schema may point into it.
 let envelopeValidator: XsdValidator | undefined;
+let envelopeXsdDoc: XmlDocument | undefined;
 
 function getEnvelopeValidator(): XsdValidator {
   if (envelopeValidator === undefined) {
-    const xsdDoc = XmlDocument.fromString(ENVELOPE_XSD);
+    const xsdDoc = parseSchemaDocument(ENVELOPE_XSD);
     try {
       envelopeValidator = XsdValidator.fromDoc(xsdDoc);
+      envelopeXsdDoc = xsdDoc;
     } catch (cause) {
       xsdDoc.dispose();
       throw new OrganismError('ORG_ERR_XSD_COMPILE', 'the built-in envelope XSD failed to compile (a bug in @organism/xml)', {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import xsdSchemaValidator from 'xsd-schema-validator';
-import { encodeXmlInput } from './encodeXmlInput';
+import { decodeXmlInput } from './decodeXmlInput';
 import { OrganismError, isOrganismError } from './errors';
 import { javaExecutable, isJavaAvailable } from './isJavaAvailable';
 import { DEFAULT_XML_LIMITS } from './limits';
@@ -51,7 +51,7 @@ class XercesCompiledSchema implements CompiledSchema {
     }
     // Xerces would happily expand a DTD: apply the same guards as parseXml before java sees the text.
     try {
-      preScanXml(encodeXmlInput(payload.xml, DEFAULT_XML_LIMITS.maxBytes), DEFAULT_XML_LIMITS.maxDepth);
+      preScanXml(decodeXmlInput(payload.xml, DEFAULT_XML_LIMITS.maxBytes), DEFAULT_XML_LIMITS.maxDepth);
     } catch (error) {
       if (isOrganismError(error)) return [{ message: error.message }];
       throw error;

@@ -65,12 +65,17 @@ describe('envelope roundtrip', () => {
     expect(extractPayload(parsed.doc)).toMatchObject({ from: 'user', to: 'greeter', thread: 't-1', payloadTag: 'x' });
   });
 
-  it('accepts future meta fields from other namespaces, as the seed schema does', () => {
+  it('accepts future meta fields from other namespaces, as the seed schema does, without confusing them with its own', () => {
     using parsed = parseXml(
-      envelope('<meta><from>a</from><thread>t</thread><ext:priority xmlns:ext="urn:ext">high</ext:priority></meta><x/>'),
+      envelope(
+        '<meta><from>a</from><thread>t</thread><ext:priority xmlns:ext="urn:ext">high</ext:priority>' +
+          '<ext:to xmlns:ext="urn:ext">elsewhere</ext:to><ext:from xmlns:ext="urn:ext">forged</ext:from></meta><x/>',
+      ),
     );
     validateEnvelope(parsed.doc);
-    expect(extractPayload(parsed.doc).payloadTag).toBe('x');
+    const parts = extractPayload(parsed.doc);
+    expect(parts).toMatchObject({ from: 'a', thread: 't', payloadTag: 'x' });
+    expect(parts.to).toBeUndefined();
   });
 
   it('validates a repaired envelope: the repair is recorded, the envelope still passes', () => {

@@ -113,7 +113,7 @@ describe('parseXml: repairs', () => {
     for (const input of ['', 'just some prose', '   ']) {
       const error = expectCode(() => parseXml(input), 'ORG_ERR_XML_PARSE');
       expect(error.details?.length).toBeGreaterThan(0);
-      expect(error.message).toMatch(/^line 1, column \d+: /);
+      expect(error.message).toMatch(/^line 1(, column \d+)?: /);
       expect(error.message).toContain('one root element');
     }
   });

@@ -263,6 +263,14 @@ describe('PayloadExtractor: refusals', () => {
     expect(summary(feed(text.split(''), { maxBytes: 11 }))).toEqual(['<a>😀</a>']);
   });
 
+  it('cuts at the same place for every maxBytes whether fed whole or one code unit at a time', () => {
+    const text = '<a>😀</a><b>é😀x</b><c/>';
+    for (let maxBytes = 1; maxBytes <= 40; maxBytes++) {
+      const oneShot = extractPayloads(text, { maxBytes });
+      expect(fingerprint(feed(text.split(''), { maxBytes }))).toBe(fingerprint(oneShot));
+    }
+  });
+
   it('never throws, whatever it is fed', () => {
     const pieces = ['<', '>', '&', ';', '/', '!', '?', '[', ']', '-', '"', "'", '=', 'a', ' ', '\n', '#', 'x', ':', '\u0000'];
     let state = 7;

@@ -1,28 +1,29 @@
 import { OrganismError } from './errors';
 
-const utf8Encoder = new TextEncoder();
-
 /**
- * Turns parser input into UTF-8 bytes, enforcing `maxBytes` before any decoding work that could be
- * expensive. Byte input in another encoding (UTF-16 by BOM or by the `<?xml encoding=...?>` declaration)
- * is transcoded, so the DTD and depth pre-scans always see exactly the characters libxml2 will parse
- * (an ASCII scan of UTF-7 or UTF-16 bytes would miss a `<!DOCTYPE`). Callers parse the result with the
- * encoding forced to UTF-8.
+ * Turns parser input into the string libxml2 will parse, enforcing `maxBytes` (measured as UTF-8) before
+ * any expensive work. Byte input is decoded by its BOM or `<?xml encoding=...?>` declaration (UTF-8 when
+ * neither says otherwise), so the DTD and depth pre-scans see exactly the characters libxml2 will see (an
+ * ASCII scan of UTF-7 or UTF-16 bytes would miss a `<!DOCTYPE`).
  */
-export function encodeXmlInput(input: string | Uint8Array, maxBytes: number): Uint8Array {
+export function decodeXmlInput(input: string | Uint8Array, maxBytes: number): string {
   if (typeof input === 'string') {
-    // A UTF-16 code unit encodes to at least one UTF-8 byte: cheap early rejection of huge strings.
-    if (input.length > maxBytes) throw tooLarge(input.length, maxBytes, true);
-    const bytes = utf8Encoder.encode(input);
-    if (bytes.length > maxBytes) throw tooLarge(bytes.length, maxBytes, false);
-    return bytes;
+    checkStringSize(input, maxBytes);
+    return input;
   }
   if (input.length > maxBytes) throw tooLarge(input.length, maxBytes, false);
-  const label = sniffNonUtf8Encoding(input);
-  if (label === undefined) return input;
-  const bytes = utf8Encoder.encode(decode(input, label));
-  if (bytes.length > maxBytes) throw tooLarge(bytes.length, maxBytes, false);
-  return bytes;
+  const text = decode(input, sniffEncoding(input));
+  checkStringSize(text, maxBytes);
+  return text;
+}
+
+function checkStringSize(text: string, maxBytes: number): void {
+  // A UTF-16 code unit encodes to 1..3 UTF-8 bytes: most inputs are decided without measuring.
+  if (text.length > maxBytes) throw tooLarge(text.length, maxBytes, true);
+  if (text.length * 3 > maxBytes) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > maxBytes) throw tooLarge(bytes, maxBytes, false);
+  }
 }
 
 function tooLarge(size: number, maxBytes: number, atLeast: boolean): OrganismError {
@@ -33,13 +34,13 @@ function tooLarge(size: number, maxBytes: number, atLeast: boolean): OrganismErr
   );
 }
 
-/** The encoding label to transcode from, or undefined when the bytes are UTF-8 (or plain ASCII). */
-function sniffNonUtf8Encoding(bytes: Uint8Array): string | undefined {
+/** The encoding label to decode with, from the BOM, the first bytes or the XML declaration. */
+function sniffEncoding(bytes: Uint8Array): string {
   const b0 = bytes[0];
   const b1 = bytes[1];
   const b2 = bytes[2];
   const b3 = bytes[3];
-  if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) return undefined;
+  if (b0 === 0xef && b1 === 0xbb && b2 === 0xbf) return 'utf-8';
   if (b0 === 0xfe && b1 === 0xff) return 'utf-16be';
   if (b0 === 0xff && b1 === 0xfe && !(b2 === 0 && b3 === 0)) return 'utf-16le';
   // No BOM: two ASCII characters in UTF-16 ('<?', '<!', '<a', ' <', ...).
@@ -52,12 +53,8 @@ function sniffNonUtf8Encoding(bytes: Uint8Array): string | undefined {
     );
   }
   const declared = declaredEncoding(bytes);
-  if (declared === undefined) return undefined;
-  const normalized = declared.toLowerCase();
-  // A UTF-16 declaration on 8-bit bytes contradicts itself; libxml2 would read the bytes as UTF-8 too.
-  if (normalized === 'utf-8' || normalized === 'utf8' || normalized.startsWith('utf-16') || normalized === 'us-ascii' || normalized === 'ascii') {
-    return undefined;
-  }
+  // A UTF-16 declaration on 8-bit bytes contradicts itself; read them as UTF-8, as libxml2 would.
+  if (declared === undefined || declared.toLowerCase().startsWith('utf-16')) return 'utf-8';
   return declared;
 }
 
@@ -78,7 +75,9 @@ function declaredEncoding(bytes: Uint8Array): string | undefined {
 function decode(bytes: Uint8Array, label: string): string {
   let decoder: InstanceType<typeof TextDecoder>;
   try {
-    decoder = new TextDecoder(label, { fatal: true });
+    // Invalid UTF-8 is left to libxml2 (it becomes U+FFFD, which libxml2 reports no differently);
+    // other encodings must decode cleanly.
+    decoder = new TextDecoder(label, { fatal: label !== 'utf-8' });
   } catch (cause) {
     throw new OrganismError(
       'ORG_ERR_XML_PARSE',
