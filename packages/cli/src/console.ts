@@ -10,6 +10,11 @@ export interface ConsoleOptions {
   readonly interactive?: boolean;
   /** Identity the console sends as. Default `user`. */
   readonly from?: string;
+  /**
+   * Print only messages addressed to this console, and no errors: for when a server shares the
+   * organism and its logger reports the rest. Default false (print every egress and error).
+   */
+  readonly onlyOwn?: boolean;
 }
 
 const USAGE = 'type "@<listener> <payload xml>", a full <message> envelope, or "help"';
@@ -42,8 +47,13 @@ export async function runConsole(org: Organism, options: ConsoleOptions): Promis
   const from = options.from ?? 'user';
   const interactive = options.interactive ?? Boolean((input as { isTTY?: boolean }).isTTY);
   const write = (line: string) => output.write(`${line}\n`);
-  const egress = org.egress$.subscribe((m) => write(formatEgress(m)));
-  const errors = org.errors$.subscribe((e) => write(formatError(e)));
+  const own = options.onlyOwn === true;
+  const egress = org.egress$.subscribe((m) => {
+    if (!own || m.to === from) write(formatEgress(m));
+  });
+  const errors = org.errors$.subscribe((e) => {
+    if (!own) write(formatError(e));
+  });
   const lines = createInterface({ input, ...(interactive ? { output, prompt: '> ' } : {}), terminal: interactive });
   try {
     if (interactive) lines.prompt();

@@ -1,56 +1,97 @@
-import { Command } from 'commander';
-import { loadOrganism, type Organism } from '@organism/core';
-import { runConsole } from './console';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { processIO, type CliIO } from './cliIO';
+import { runCommand } from './runCommand';
+import { DEFAULT_URL, sendCommand } from './sendCommand';
+import { validateCommand } from './validateCommand';
+import { schemaCommand, type SchemaArtifact } from './schemaCommand';
 
-function summary(org: Organism): string {
-  const lines = [`organism "${org.name}" running with ${org.routing.listeners.size} listeners:`];
-  for (const listener of org.routing.listeners.values()) {
-    const tags = [...listener.types.values()].map((t) => t.rootTag).join(', ');
-    lines.push(`  ${listener.name}${listener.agent ? ' (agent)' : ''}: ${tags}`);
-  }
-  return lines.join('\n');
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535 (0: any free port)');
+  return n;
 }
 
+function milliseconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a timeout is a positive number of milliseconds');
+  return n;
+}
+
+const examples = (...lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+
 /**
- * The `organism` command line.
+ * The `organism` command line: `run`, `send`, `validate`, `schema`.
  *
  * @example
  * await createProgram().parseAsync(['node', 'organism', 'run', 'organism.yaml']);
  */
-export function createProgram(): Command {
+export function createProgram(io: CliIO = processIO()): Command {
   const program = new Command('organism')
     .description('Schema-driven multi-agent message passing over XML')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .addHelpText('after', examples('organism run organism.yaml', "organism send --to greeter '<greeting><name>World</name></greeting>'", 'organism validate', 'organism schema greeter --example'));
 
   program
     .command('run')
-    .description('Run an organism with a console')
+    .description(
+      'Run an organism with a console on standard input and, when a port is configured or given or the console is a terminal, ' +
+        'a WebSocket server with GET /healthz and GET /metrics. With a server it runs until SIGINT/SIGTERM, then drains and exits 0.',
+    )
     .argument('[file]', 'organism.yaml to run', 'organism.yaml')
+    .option('-p, --port <port>', 'serve on this port (0: any free port; default organism.port, else 8765)', port)
+    .option('--host <host>', 'interface to bind (default organism.host, else 127.0.0.1)')
+    .addOption(new Option('--log-level <level>', 'log level (logs go to standard error)').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
+    .option('--no-console', 'do not read commands from standard input (serve only)')
+    .option('--no-server', 'do not start the server (console only)')
     .addHelpText(
       'after',
-      `
-Examples:
-  $ organism run organism.yaml
-  $ printf '@greeter <greeting><name>World</name></greeting>\\n' | organism run`,
+      examples(
+        'organism run organism.yaml',
+        'ORGANISM_TOKEN=s3cret organism run organism.yaml --port 8765 --no-console',
+        'organism run --port 0 --log-level debug',
+        "printf '@greeter <greeting><name>World</name></greeting>\\n' | organism run",
+      ) + '\nClients authenticate with ORGANISM_TOKEN or organism.token; without either, a token is generated and printed.\n',
     )
-    .action(async (file: string) => {
-      let org: Organism;
-      try {
-        org = await loadOrganism(file);
-      } catch (error) {
-        process.stderr.write(`${(error as { code?: string }).code ?? 'error'}: ${(error as Error).message}\n`);
-        process.exitCode = 1;
-        return;
-      }
-      process.stdout.write(`${summary(org)}\n`);
-      const stop = () => void org.close().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        await runConsole(org, { input: process.stdin, output: process.stdout });
-      } finally {
-        await org.close();
-      }
+    .action((file: string, options: { port?: number; host?: string; logLevel: string; console: boolean; server: boolean }) => runCommand(file, options, io));
+
+  program
+    .command('send')
+    .description('Send one payload to a running organism and print every reply on its thread until the thread is idle; exit 1 on a <huh> or an error')
+    .argument('<payload>', 'payload XML (with --to), a payload with its full root tag, or a whole <message> envelope')
+    .option('--to <listener>', 'the listener to address')
+    .option('--url <url>', `server URL (default ORGANISM_URL, else ${DEFAULT_URL})`)
+    .option('--token <token>', 'token (default ORGANISM_TOKEN)')
+    .option('--timeout <ms>', 'give up when the thread is not idle by then', milliseconds, 30_000)
+    .addHelpText(
+      'after',
+      examples(
+        "organism send --to greeter '<greeting><name>World</name></greeting>'",
+        "organism send --url ws://127.0.0.1:9000 --token s3cret '<greeter.greeting><name>World</name></greeter.greeting>'",
+        "ORGANISM_TOKEN=s3cret organism send --to researcher '<question><a>6</a><b>7</b></question>'",
+      ),
+    )
+    .action((payload: string, options: { to?: string; url?: string; token?: string; timeout: number }) => sendCommand(payload, options, io));
+
+  program
+    .command('validate')
+    .description('Load and check an organism.yaml (keys, imports, payload schemas, names, peers, root tags) without starting it; exit 0 or 1 with the error list')
+    .argument('[file]', 'organism.yaml to check', 'organism.yaml')
+    .addHelpText('after', examples('organism validate', 'organism validate deploy/organism.yaml'))
+    .action((file: string) => validateCommand(file, io));
+
+  program
+    .command('schema')
+    .description("Print what the organism generates from a listener's payload contract: the XSD, an example payload, or the LLM tool prompt (default)")
+    .argument('<listener>', 'listener name')
+    .option('-f, --file <file>', 'organism.yaml', 'organism.yaml')
+    .addOption(new Option('--xsd', 'print the payload XSD').conflicts(['example', 'prompt']))
+    .addOption(new Option('--example', 'print an example payload').conflicts(['xsd', 'prompt']))
+    .addOption(new Option('--prompt', 'print the tool-prompt fragment (default)').conflicts(['xsd', 'example']))
+    .addHelpText('after', examples('organism schema greeter --xsd', 'organism schema calculator.add --example', 'organism schema researcher --prompt -f organism.yaml'))
+    .action((listener: string, options: { file: string; xsd?: boolean; example?: boolean }) => {
+      const artifact: SchemaArtifact = options.xsd ? 'xsd' : options.example ? 'example' : 'prompt';
+      return schemaCommand(listener, options.file, artifact, io);
     });
 
   return program;

@@ -7,6 +7,7 @@ export type {
   EgressMessage,
   OrganismErrorEvent,
   OrganismStats,
+  HandlerCallEvent,
 } from './organism';
 export { loadOrganism } from './loadOrganism';
 export { loadConfig, organismYamlSchema } from './config';
@@ -34,7 +35,7 @@ export { route } from './steps/route';
 export { validatePayload } from './steps/validatePayload';
 export { deserialize } from './steps/deserialize';
 export { dispatch } from './steps/dispatch';
-export type { Call, Job, HandlerOutput, DispatchEnv } from './steps/dispatch';
+export type { Call, Job, HandlerOutput, DispatchEnv, HandlerSettled } from './steps/dispatch';
 export { extractResponses } from './steps/extractResponses';
 export type { ResponseItem } from './steps/extractResponses';
 export { envelope } from './steps/envelope';

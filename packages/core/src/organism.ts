@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SpanStatusCode, context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
 import {
   DEFAULT_XML_LIMITS,
   OrganismError,
@@ -37,11 +38,14 @@ import { assignThread } from './steps/assignThread';
 import { route } from './steps/route';
 import { validatePayload } from './steps/validatePayload';
 import { deserialize } from './steps/deserialize';
-import { dispatch, type Call, type Job } from './steps/dispatch';
+import { dispatch, type Call, type HandlerSettled, type Job } from './steps/dispatch';
 import { extractResponses } from './steps/extractResponses';
 import { envelope, type OutboundItem } from './steps/envelope';
 import { asOrganismError } from './steps/stepInternals';
 import { releaseDoc } from './steps/documentInternals';
+
+// A no-op unless the user registers an OpenTelemetry SDK.
+const tracer = trace.getTracer('organism');
 
 /** A custom operator plugged in right after a standard step. */
 export interface OperatorHook {
@@ -116,6 +120,16 @@ export interface OrganismErrorEvent {
   readonly listener?: string;
 }
 
+/** One settled handler call, for latency metrics and per-thread bookkeeping. */
+export interface HandlerCallEvent extends HandlerSettled {
+  readonly listener: string;
+  readonly thread: string;
+  /** Sender of the message the handler handled. */
+  readonly caller: string;
+  /** Payload type name the handler received. */
+  readonly type: string;
+}
+
 /** Live counters, for tests, metrics and health checks. */
 export interface OrganismStats {
   /** Messages and handler calls accepted and not yet started. */
@@ -147,6 +161,14 @@ export interface Organism extends AsyncDisposable {
   readonly errors$: Observable<OrganismErrorEvent>;
   /** Messages addressed outside the organism. */
   readonly egress$: Observable<EgressMessage>;
+  /**
+   * One event per handler call as it settles, after the messages it produced were routed. Every
+   * routed message (a `messages$` event) is followed by exactly one call event.
+   *
+   * @example
+   * org.calls$.subscribe((c) => latency.observe({ listener: c.listener }, c.durationMs / 1000));
+   */
+  readonly calls$: Observable<HandlerCallEvent>;
   /** The current routing table (an immutable value). */
   readonly routing: RoutingTable;
   /**
@@ -172,7 +194,11 @@ class OrganismImpl implements Organism {
   readonly messages$: Observable<RoutedMessage>;
   readonly errors$: Observable<OrganismErrorEvent>;
   readonly egress$: Observable<EgressMessage>;
+  readonly calls$: Observable<HandlerCallEvent>;
 
+  private readonly callsSubject = new Subject<HandlerCallEvent>();
+  /** Trace context per running or waiting call: the routing pass's, then the handler span's. */
+  private readonly callContexts = new Map<number, Context>();
   private readonly messagesSubject = new Subject<RoutedMessage>();
   private readonly errorsSubject = new Subject<OrganismErrorEvent>();
   private readonly egressSubject = new Subject<EgressMessage>();
@@ -191,7 +217,7 @@ class OrganismImpl implements Organism {
   private readonly whenFull: 'wait' | 'reject';
   private table: RoutingTable;
 
-  private drainQueue: MessageState[] = [];
+  private drainQueue: Array<{ state: MessageState; parent: Context }> = [];
   private drainIndex = 0;
   private draining = false;
   private seq = 0;
@@ -210,6 +236,12 @@ class OrganismImpl implements Organism {
     this.perAgent = positive('maxConcurrentPerAgent', options.maxConcurrentPerAgent ?? 5);
     this.maxQueued = positive('maxQueued', options.maxQueued ?? 10_000);
     this.whenFull = options.whenFull ?? 'wait';
+    // Checked before anything is compiled, so a bad hook leaks no compiled schema.
+    for (const hook of options.operators ?? []) {
+      if (!STEP_NAMES.includes(hook.after)) {
+        throw new OrganismError('ORG_ERR_CONFIG', `operator hook "after: ${String(hook.after)}" names no step; use one of ${STEP_NAMES.join(', ')}`);
+      }
+    }
     this.scheduler = new JobScheduler(options.threadScheduling ?? 'breadth-first');
     this.perListener = createKeyedSemaphore(this.perAgent);
     const validator =
@@ -225,6 +257,7 @@ class OrganismImpl implements Organism {
     this.messages$ = this.messagesSubject.asObservable();
     this.errors$ = this.errorsSubject.asObservable();
     this.egress$ = this.egressSubject.asObservable();
+    this.calls$ = this.callsSubject.asObservable();
     this.wire(options.operators ?? []);
   }
 
@@ -235,11 +268,6 @@ class OrganismImpl implements Organism {
   // ---------------------------------------------------------------- wiring
 
   private wire(hooks: readonly OperatorHook[]): void {
-    for (const hook of hooks) {
-      if (!STEP_NAMES.includes(hook.after)) {
-        throw new OrganismError('ORG_ERR_CONFIG', `operator hook "after: ${String(hook.after)}" names no step; use one of ${STEP_NAMES.join(', ')}`);
-      }
-    }
     const env = {
       limits: this.limits,
       routing: () => this.table,
@@ -270,8 +298,19 @@ class OrganismImpl implements Organism {
             maxConcurrentHandlers: this.maxConcurrent,
             perListener: this.perListener,
             signal: this.abort.signal,
-            onSettled: () => {
+            traceParent: (call) => this.callContexts.get(call.id),
+            onStarted: (call, traceContext) => this.callContexts.set(call.id, traceContext),
+            onSettled: (call, settled) => {
+              this.callContexts.delete(call.id);
               this.running--;
+              this.callsSubject.next({
+                listener: call.listener.name,
+                thread: call.thread,
+                caller: call.caller,
+                type: call.type,
+                durationMs: settled.durationMs,
+                outcome: settled.outcome,
+              });
               this.pump();
               this.checkIdle();
             },
@@ -331,18 +370,20 @@ class OrganismImpl implements Organism {
       ...(item.identity !== undefined ? { identity: item.identity } : {}),
       repairs: [],
     };
-    this.drainQueue.push(state);
+    this.drainQueue.push({ state, parent: otelContext.active() });
     if (this.draining) return;
     this.draining = true;
     try {
       // A trampoline: passes published while a pass runs (errors, replies) wait their turn here
       // instead of re-entering the pipeline.
       for (; this.drainIndex < this.drainQueue.length; this.drainIndex++) {
-        const next = this.drainQueue[this.drainIndex]!;
+        const { state: next, parent } = this.drainQueue[this.drainIndex]!;
         this.drainQueue[this.drainIndex] = undefined as never;
+        const span = tracer.startSpan('organism.pass', { attributes: { 'organism.origin': next.origin } }, parent);
         try {
-          this.passes.next(next);
+          otelContext.with(trace.setSpan(parent, span), () => this.passes.next(next));
         } finally {
+          endPassSpan(span, next);
           releaseDoc(next);
         }
       }
@@ -384,10 +425,9 @@ class OrganismImpl implements Organism {
             value: delivery.value,
           });
           this.units++;
-          this.scheduler.push({
-            call: { id: ++this.callSeq, listener, thread: state.thread!, caller: state.from!, type: accepted.contract.type.name },
-            value: delivery.value,
-          });
+          const call: Call = { id: ++this.callSeq, listener, thread: state.thread!, caller: state.from!, type: accepted.contract.type.name };
+          this.callContexts.set(call.id, otelContext.active());
+          this.scheduler.push({ call, value: delivery.value });
         }
         this.pump();
       }
@@ -433,6 +473,13 @@ class OrganismImpl implements Organism {
   }
 
   private settleOutbound(item: OutboundItem): void {
+    // What a handler emits continues its call's trace.
+    const traceContext = this.callContexts.get(item.call.id);
+    if (traceContext) otelContext.with(traceContext, () => this.settleOutboundItem(item));
+    else this.settleOutboundItem(item);
+  }
+
+  private settleOutboundItem(item: OutboundItem): void {
     switch (item.kind) {
       case 'envelope':
         this.transport.publish({ envelope: item.envelope, origin: 'response', identity: item.from });
@@ -469,8 +516,14 @@ class OrganismImpl implements Organism {
   }
 
   private sendHuh(error: OrganismError, to: string, thread: string, attempt?: string): void {
-    const xml = huhToXml(huhFor(error, attempt));
-    this.transport.publish({ envelope: buildEnvelope({ from: SYSTEM_SENDER, to, thread }, xml), origin: 'system', identity: SYSTEM_SENDER });
+    const meta = { from: SYSTEM_SENDER, to, thread };
+    let huh = buildEnvelope(meta, huhToXml(huhFor(error, attempt)));
+    // Quoting the attempt must not push the <huh> itself over maxBytes (it would be rejected and
+    // the sender would never hear back): drop the quote instead.
+    if (attempt !== undefined && Buffer.byteLength(huh, 'utf8') > this.limits.maxBytes) {
+      huh = buildEnvelope(meta, huhToXml(huhFor(error)));
+    }
+    this.transport.publish({ envelope: huh, origin: 'system', identity: SYSTEM_SENDER });
   }
 
   private emitError(error: OrganismError, where: Omit<OrganismErrorEvent, 'code' | 'message' | 'error'>): void {
@@ -524,6 +577,7 @@ class OrganismImpl implements Organism {
       this.messagesSubject.complete();
       this.errorsSubject.complete();
       this.egressSubject.complete();
+      this.callsSubject.complete();
       this.cache.dispose();
     })();
     return this.closing;
@@ -532,6 +586,25 @@ class OrganismImpl implements Organism {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** Describe a finished pass on its span (only when an SDK records it). */
+function endPassSpan(span: Span, state: MessageState): void {
+  if (span.isRecording()) {
+    const attributes: Record<string, string> = {};
+    if (state.thread !== undefined) attributes['organism.thread'] = state.thread;
+    if (state.from !== undefined) attributes['organism.from'] = state.from;
+    if (state.to !== undefined) attributes['organism.to'] = state.to;
+    if (state.tag !== undefined) attributes['organism.tag'] = state.tag;
+    if (state.route !== undefined) attributes['organism.route'] = state.route.kind;
+    if (state.deliveries !== undefined) attributes['organism.listeners'] = state.deliveries.map((d) => d.target.listener.name).join(',');
+    if (state.error) {
+      attributes['organism.error.code'] = state.error.code;
+      span.setStatus({ code: SpanStatusCode.ERROR, message: state.error.message });
+    }
+    span.setAttributes(attributes);
+  }
+  span.end();
 }
 
 /** Apply a user operator to one message's own stream, so drops and throws stay contained. */

@@ -37,7 +37,27 @@ export const ErrorCodes = {
   ORG_ERR_REGISTRATION: 'a listener could not be registered',
   ORG_ERR_OPERATOR: 'a custom operator plugged into the pipeline threw for this message',
   ORG_ERR_CONSOLE_INPUT: 'a console line is neither "@<listener> <payload>" nor an envelope',
+  ORG_ERR_BUDGET_HOPS: 'a call chain on a thread grew longer than max_hops; the thread was ended',
+  ORG_ERR_BUDGET_MESSAGES: 'a thread routed more messages than max_messages_per_thread; the thread was ended',
+  ORG_ERR_REPEAT: 'the same payload reached the same listener on one thread more than max_repeats times; the thread was ended',
+  ORG_ERR_THREAD_HALTED: 'a message arrived on a thread that was ended (by <halt/>, halt() or a budget); it was not routed',
+  ORG_ERR_PEER_VIOLATION: 'an agent addressed a listener that is not one of its declared peers',
+  ORG_ERR_HANDLER_TIMEOUT: 'a handler ran longer than handler_timeout_ms; its signal was aborted',
+  ORG_ERR_META_REFUSED: 'an introspection request that organism.yaml meta: flags do not allow',
   ORG_ERR_INTERNAL: 'an unexpected failure inside the organism (a bug: please report it with the message)',
+  // server
+  ORG_ERR_SERVER_AUTH: 'a WebSocket client presented no token or a wrong one; the connection is closed with 4401',
+  ORG_ERR_SERVER_FRAME: 'a client frame is not one the server reads (binary, "@" without a payload, an envelope without a UUID v4 <thread>)',
+  ORG_ERR_SERVER_ADDRESS: 'a client addressed something other than a listener; clients may only address listeners',
+  ORG_ERR_SERVER_THREAD: 'a client frame continues a thread that belongs to another connection',
+  ORG_ERR_SERVER_RATE: 'a client sent frames faster than its per-connection rate limit; the frame was dropped',
+  ORG_ERR_SERVER_IN_FLIGHT: 'a client has too many threads in flight on one connection; the frame was dropped',
+  ORG_ERR_SERVER_LISTEN: 'the server could not listen on its host and port (in use, not permitted)',
+  // cli
+  ORG_ERR_CLI_USAGE: 'a command-line argument is invalid (unknown listener, bad port, missing token)',
+  ORG_ERR_CLIENT_CONNECT: 'organism send could not connect to the server',
+  ORG_ERR_CLIENT_CLOSED: 'the server closed the connection before the thread was idle',
+  ORG_ERR_CLIENT_TIMEOUT: 'the thread did not become idle within the timeout',
 } as const;
 
 /**

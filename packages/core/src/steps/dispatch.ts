@@ -1,3 +1,4 @@
+import { SpanStatusCode, context as otelContext, trace, type Context } from '@opentelemetry/api';
 import { OrganismError } from '@organism/xml';
 import { isTypedPayload, type TypedPayload } from '@organism/schema';
 import {
@@ -18,6 +19,9 @@ import { isAddressed, type Emit, type HandlerContext, type HandlerResult } from 
 import type { KeyedSemaphore } from '../keyedSemaphore';
 import type { Listener } from '../listener';
 import { asOrganismError } from './stepInternals';
+
+// A no-op unless the user registers an OpenTelemetry SDK.
+const tracer = trace.getTracer('organism');
 
 /** One handler call: plain data identifying who runs what, on which thread, for whom. */
 export interface Call {
@@ -43,14 +47,26 @@ export type HandlerOutput =
   | { readonly kind: 'error'; readonly call: Call; readonly error: OrganismError }
   | { readonly kind: 'end'; readonly call: Call; readonly failed: boolean };
 
+/** How a handler call ended. */
+export interface HandlerSettled {
+  /** From the handler's start (its permits acquired) to the end of its output; 0 if it never ran. */
+  readonly durationMs: number;
+  /** `error`: the handler threw or rejected; `cancelled`: it never ran (the organism closed). */
+  readonly outcome: 'ok' | 'error' | 'cancelled';
+}
+
 export interface DispatchEnv {
   /** Bounds all handler calls (`max_concurrent_handlers`). */
   readonly maxConcurrentHandlers: number;
   /** Bounds each listener (`max_concurrent_per_agent`). */
   readonly perListener: KeyedSemaphore;
   readonly signal: AbortSignal;
+  /** Trace context the call's span is a child of (the pass that routed it). Default: the active one. */
+  traceParent?(call: Call): Context | undefined;
+  /** Called as the handler starts, with the trace context of the call's span. */
+  onStarted?(call: Call, traceContext: Context): void;
   /** Called once per job after its permit is released, whatever happened. */
-  onSettled?(call: Call): void;
+  onSettled?(call: Call, settled: HandlerSettled): void;
 }
 
 function resultError(call: Call, detail: string): HandlerOutput {
@@ -104,8 +120,9 @@ function resultToOutputs(call: Call, result: HandlerResult): Observable<HandlerO
  */
 export function dispatch(env: DispatchEnv): OperatorFunction<Job, HandlerOutput> {
   return mergeMap(
-    (job) =>
-      defer(() => from(env.perListener.acquire(job.call.listener.key, env.signal))).pipe(
+    (job) => {
+      let settled: HandlerSettled | undefined;
+      return defer(() => from(env.perListener.acquire(job.call.listener.key, env.signal))).pipe(
         mergeMap((release) => {
           const { call } = job;
           let failed = false;
@@ -116,21 +133,42 @@ export function dispatch(env: DispatchEnv): OperatorFunction<Job, HandlerOutput>
             signal: env.signal,
             ...(call.listener.agent ? { self: call.listener.name } : {}),
           };
-          const run = defer(async () => call.listener.handler(job.value, context)).pipe(
+          const parent = env.traceParent?.(call) ?? otelContext.active();
+          const span = tracer.startSpan(
+            'organism.handler',
+            { attributes: { 'organism.listener': call.listener.name, 'organism.thread': call.thread, 'organism.from': call.caller, 'organism.type': call.type } },
+            parent,
+          );
+          const traceContext = trace.setSpan(parent, span);
+          env.onStarted?.(call, traceContext);
+          const started = performance.now();
+          // The handler runs inside its span's context, so spans it starts (an LLM call) nest under it.
+          const run = defer(() => otelContext.with(traceContext, async () => call.listener.handler(job.value, context))).pipe(
             mergeMap((result) => resultToOutputs(call, result)),
             catchError((error: unknown) => {
               failed = true;
-              return of<HandlerOutput>({ kind: 'error', call, error: asOrganismError(error, 'ORG_ERR_HANDLER_THREW') });
+              const wrapped = asOrganismError(error, 'ORG_ERR_HANDLER_THREW');
+              span.recordException(wrapped);
+              span.setStatus({ code: SpanStatusCode.ERROR, message: wrapped.message });
+              return of<HandlerOutput>({ kind: 'error', call, error: wrapped });
             }),
           );
-          return concat(run, defer(() => of<HandlerOutput>({ kind: 'end', call, failed })) ).pipe(
-            finalize(release),
+          const end = defer(() => {
+            settled = { durationMs: performance.now() - started, outcome: failed ? 'error' : 'ok' };
+            return of<HandlerOutput>({ kind: 'end', call, failed });
+          });
+          return concat(run, end).pipe(
+            finalize(() => {
+              release();
+              span.end();
+            }),
           );
         }),
         // acquire() rejects only when the organism aborts: the call is dropped and reported by close()
         catchError(() => of<HandlerOutput>({ kind: 'end', call: job.call, failed: true })),
-        finalize(() => env.onSettled?.(job.call)),
-      ),
+        finalize(() => env.onSettled?.(job.call, settled ?? { durationMs: 0, outcome: 'cancelled' })),
+      );
+    },
     env.maxConcurrentHandlers,
   );
 }

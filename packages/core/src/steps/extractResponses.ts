@@ -37,6 +37,11 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
       const items: ResponseItem[] = [];
       for (const item of extracted) {
         if (item.kind === 'error') {
+          if (item.error.code === 'ORG_ERR_RESPONSE_TOO_MANY') {
+            // One report per call, whether an extractor or the count below noticed first.
+            if ((counts.get(call.id) ?? 0) > env.limits.maxPayloadsPerResponse) continue;
+            counts.set(call.id, env.limits.maxPayloadsPerResponse + 1);
+          }
           items.push(attempt === undefined ? { kind: 'error', call, error: item.error } : { kind: 'error', call, error: item.error, attempt });
           continue;
         }

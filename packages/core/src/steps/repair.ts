@@ -1,7 +1,7 @@
-import { parseXml } from '@organism/xml';
 import type { OperatorFunction } from 'rxjs';
 import type { MessageState, PumpEnv } from '../messageState';
 import { syncStep } from './stepInternals';
+import { parseInput } from './documentInternals';
 
 /**
  * Step 1: parse the envelope bytes with libxml2; malformed XML is repaired with libxml2's recovery
@@ -10,7 +10,7 @@ import { syncStep } from './stepInternals';
  */
 export function repair(env: Pick<PumpEnv, 'limits'>): OperatorFunction<MessageState, MessageState> {
   return syncStep('repair', (state) => {
-    const parsed = parseXml(state.input, env.limits);
+    const parsed = parseInput(state, env.limits);
     state.parsed = parsed;
     state.repairs = parsed.repairs;
   });

@@ -1,0 +1,109 @@
+// `npm run bench:profile [-- scenario]`: runs one scenario (default roundTrip) under `node --cpu-prof`,
+// writes the profile to a temporary directory (never the repository) and prints self time by package
+// and the top functions. `npm run bench:profile -- --summarize file.cpuprofile` summarizes a profile.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+interface CallFrame {
+  readonly functionName: string;
+  readonly url: string;
+  readonly lineNumber: number;
+}
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: CallFrame;
+}
+interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+/** Where a function's self time belongs, by its script URL. */
+function groupOf(frame: CallFrame): string {
+  const { url, functionName } = frame;
+  if (functionName === '(garbage collector)') return 'GC';
+  if (functionName === '(idle)') return '(idle)';
+  if (functionName === '(program)' || functionName === '(root)') return 'V8 / native (program)';
+  if (url.startsWith('wasm://') || functionName.startsWith('$') || functionName.startsWith('wasm-function')) return 'libxml2 (wasm)';
+  if (url.includes('/node_modules/libxml2-wasm/')) return 'libxml2-wasm wrappers (JS)';
+  if (url.includes('/node_modules/rxjs/')) return 'rxjs';
+  if (url.includes('/node_modules/zod/')) return 'zod';
+  if (url.includes('/node_modules/saxes/') || url.includes('/node_modules/xmlchars/')) return 'saxes';
+  if (url.includes('/packages/core/src/steps/')) return 'core steps';
+  if (url.includes('/packages/core/src/')) return 'core (organism, scheduler, semaphore)';
+  if (url.includes('/packages/schema/src/fromXml')) return 'schema fromXml';
+  if (url.includes('/packages/schema/src/')) return 'schema (toXml, serialize)';
+  if (url.includes('/packages/xml/src/')) return 'xml package';
+  if (url.includes('/bench/')) return 'bench harness';
+  if (url.includes('/node_modules/tsx/') || url.includes('/node_modules/esbuild/')) return 'tsx loader';
+  if (url.startsWith('node:') || url === '') return 'node internals / builtins';
+  return 'other';
+}
+
+function where(frame: CallFrame): string {
+  if (frame.url === '') return '';
+  const short = frame.url.replace(/^file:\/\/.*?\/(node_modules|packages|bench)\//, '$1/').replace(/\?.*$/, '');
+  return `${short}:${frame.lineNumber + 1}`;
+}
+
+/** Self time (ms) by group and by function, from the samples and their time deltas. */
+export function summarize(profile: CpuProfile, top = 30): string {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  for (let i = 0; i < profile.samples.length; i++) {
+    // Like DevTools: a sample lasts until the next one.
+    const duration = profile.timeDeltas[i + 1] ?? 0;
+    selfUs.set(profile.samples[i]!, (selfUs.get(profile.samples[i]!) ?? 0) + duration);
+  }
+  const groups = new Map<string, number>();
+  const functions = new Map<string, { group: string; us: number }>();
+  let busy = 0;
+  for (const [id, us] of selfUs) {
+    const frame = byId.get(id)!.callFrame;
+    const group = groupOf(frame);
+    groups.set(group, (groups.get(group) ?? 0) + us);
+    if (group === '(idle)') continue;
+    busy += us;
+    const key = `${frame.functionName || '(anonymous)'}  ${where(frame)}`;
+    const entry = functions.get(key) ?? { group, us: 0 };
+    entry.us += us;
+    functions.set(key, entry);
+  }
+  const pct = (us: number) => `${((100 * us) / busy).toFixed(1).padStart(5)} %`;
+  const ms = (us: number) => `${(us / 1000).toFixed(0).padStart(7)} ms`;
+  const lines = [`busy (not idle) ${ms(busy).trim()}; idle ${ms(groups.get('(idle)') ?? 0).trim()}`, '', 'self time by group:'];
+  for (const [group, us] of [...groups].filter(([g]) => g !== '(idle)').sort((a, b) => b[1] - a[1])) {
+    lines.push(`  ${pct(us)} ${ms(us)}  ${group}`);
+  }
+  lines.push('', `top ${top} functions by self time:`);
+  for (const [key, { group, us }] of [...functions].sort((a, b) => b[1].us - a[1].us).slice(0, top)) {
+    lines.push(`  ${pct(us)} ${ms(us)}  [${group}] ${key}`);
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { summarize: { type: 'string' }, top: { type: 'string' } } });
+  const top = Number(values.top ?? 30);
+  let file = values.summarize;
+  if (file === undefined) {
+    const scenario = positionals[0] ?? 'roundTrip';
+    const dir = mkdtempSync(join(tmpdir(), 'organism-bench-prof-'));
+    const run = fileURLToPath(new URL('./run.ts', import.meta.url));
+    const args = ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', run, '--only', scenario];
+    console.error(`profiling: node ${args.join(' ')}`);
+    const child = spawnSync(process.execPath, args, { stdio: 'inherit' });
+    if (child.status !== 0) process.exit(child.status ?? 1);
+    // The bench process writes its profile on exit; a flood child would write a second, later one.
+    const profiles = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+    if (profiles.length === 0) throw new Error(`no .cpuprofile written to ${dir}`);
+    file = join(dir, profiles[0]!);
+  }
+  console.log(`\nprofile: ${file}\n`);
+  console.log(summarize(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, top));
+}

@@ -1,0 +1,96 @@
+// `npm run bench`: runs every scenario, prints the table, writes bench/results.json.
+//   --markdown       print the table as markdown (for docs/benchmarks.md)
+//   --update-docs    also replace the generated table in docs/benchmarks.md
+//   --only a,b       run only these scenarios (results.json is then left alone unless --out is given)
+//   --out <file>     write the results there instead of bench/results.json
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { greetingEnvelopes } from './envelopes';
+import { collectGarbage } from './gc';
+import { GREETING_COUNT, formatCount } from './loads';
+import { loadAverage, machineInfo } from './machine';
+import { judgeTargets, renderMarkdown, renderText, updateDocs, writeResults, type BenchReport, type ScenarioReport } from './report';
+import type { BenchContext, Figure, Scenario } from './scenario';
+import { broadcast } from './scenarios/broadcast';
+import { flood } from './scenarios/flood';
+import { latency } from './scenarios/latency';
+import { roundTrip } from './scenarios/roundTrip';
+import { slowHandlers } from './scenarios/slowHandlers';
+import { streaming } from './scenarios/streaming';
+import { xmlFloor } from './scenarios/xmlFloor';
+
+/** In order: the round trip needs the floor, the latency needs the round trip's maximum rate. */
+const SCENARIOS: readonly Scenario[] = [xmlFloor, roundTrip, latency, slowHandlers, flood, streaming, broadcast];
+
+const { values: options } = parseArgs({
+  options: {
+    markdown: { type: 'boolean', default: false },
+    'update-docs': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+
+const only = options.only?.split(',').map((name) => name.trim());
+const unknown = only?.filter((name) => !SCENARIOS.some((s) => s.name === name)) ?? [];
+if (unknown.length > 0) {
+  console.error(`bench: unknown scenario ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
+const selected = only ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
+const out = options.out ?? (only ? undefined : fileURLToPath(new URL('./results.json', import.meta.url)));
+
+const startedAt = new Date();
+const loadAtStart = loadAverage();
+const totalStart = performance.now();
+const progress = (line: string) => console.error(`[${((performance.now() - totalStart) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+if (!(globalThis as { gc?: unknown }).gc) progress('note: run with node --expose-gc (as npm run bench does) to collect garbage between runs');
+
+progress(`building ${formatCount(GREETING_COUNT)} greeting envelopes`);
+const figures = new Map<string, Figure>();
+const ctx: BenchContext = {
+  greetings: greetingEnvelopes(GREETING_COUNT),
+  figure: (id) => figures.get(id),
+  progress,
+};
+
+const reports: ScenarioReport[] = [];
+for (const scenario of selected) {
+  progress(`${scenario.title}…`);
+  collectGarbage();
+  const start = performance.now();
+  try {
+    const outcome = await scenario.run(ctx);
+    for (const figure of outcome.figures) figures.set(figure.id, figure);
+    reports.push({ name: scenario.name, title: scenario.title, seconds: (performance.now() - start) / 1000, config: outcome.config, figures: outcome.figures });
+  } catch (error) {
+    const failure = error instanceof Error ? error.message : String(error);
+    progress(`${scenario.title} FAILED: ${failure}`);
+    reports.push({ name: scenario.name, title: scenario.title, seconds: (performance.now() - start) / 1000, failure });
+  }
+}
+
+const args = process.argv.slice(2);
+const nodeCommand = ['node', ...process.execArgv, 'bench/run.ts', ...args].join(' ');
+const report: BenchReport = {
+  command: process.env.npm_lifecycle_event === 'bench' ? `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}` : nodeCommand,
+  nodeCommand,
+  startedAt: startedAt.toISOString(),
+  totalSeconds: (performance.now() - totalStart) / 1000,
+  machine: machineInfo(),
+  load: { start: loadAtStart, end: loadAverage() },
+  scenarios: reports,
+  targets: judgeTargets(reports),
+};
+
+console.log(options.markdown ? renderMarkdown(report) : renderText(report));
+if (out !== undefined) {
+  writeResults(report, out);
+  progress(`wrote ${out}`);
+}
+if (options['update-docs']) {
+  const docs = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
+  updateDocs(report, docs);
+  progress(`updated the table in ${docs}`);
+}
+process.exitCode = reports.some((r) => r.failure !== undefined) ? 1 : 0;

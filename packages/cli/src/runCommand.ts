@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig, loadOrganism, type Organism } from '@organism/core';
+import { DEFAULT_HOST, DEFAULT_PORT, createLogger, logOrganism, startServer, type OrganismServer } from '@organism/server';
+import { describeError, type CliIO } from './cliIO';
+import { runConsole } from './console';
+import { summary } from './summary';
+
+/** Options of `organism run`. */
+export interface RunOptions {
+  readonly port?: number;
+  readonly host?: string;
+  readonly logLevel: string;
+  /** `--no-console` sets false. */
+  readonly console: boolean;
+  /** `--no-server` sets false. */
+  readonly server: boolean;
+}
+
+/**
+ * `organism run`: the organism with a console on standard input and, when asked for, the server.
+ * The server runs when a port is given (`--port` or `organism.port`), when standard input is a
+ * terminal, or with `--no-console`; then the process serves until SIGINT/SIGTERM, drains and exits
+ * 0. Without a server, piped input is read to its end, replies are printed, and the process exits.
+ */
+export async function runCommand(file: string, options: RunOptions, io: CliIO): Promise<void> {
+  let logger;
+  try {
+    logger = createLogger({ level: options.logLevel });
+  } catch (error) {
+    io.stderr.write(`ORG_ERR_CLI_USAGE: ${(error as Error).message}\n`);
+    io.setExitCode(1);
+    return;
+  }
+  let org: Organism;
+  let settings: { port?: number; host?: string; token?: string };
+  try {
+    settings = (await loadConfig(file)).config.organism;
+    org = await loadOrganism(file);
+  } catch (error) {
+    io.stderr.write(`${describeError(error)}\n`);
+    io.setExitCode(1);
+    return;
+  }
+
+  const interactive = Boolean((io.stdin as { isTTY?: boolean }).isTTY);
+  const wantServer = options.server && (options.port !== undefined || settings.port !== undefined || !options.console || interactive);
+  if (!wantServer && !options.console) {
+    io.stderr.write('ORG_ERR_CLI_USAGE: --no-console with --no-server leaves nothing to run\n');
+    await org.close();
+    io.setExitCode(1);
+    return;
+  }
+
+  let server: OrganismServer | undefined;
+  let generatedToken: string | undefined;
+  if (wantServer) {
+    const configured = io.env.ORGANISM_TOKEN || settings.token;
+    const token = configured || (generatedToken = randomBytes(24).toString('base64url'));
+    try {
+      server = await startServer(org, {
+        port: options.port ?? settings.port ?? DEFAULT_PORT,
+        host: options.host ?? settings.host ?? DEFAULT_HOST,
+        token,
+        logger,
+      });
+    } catch (error) {
+      io.stderr.write(`${describeError(error)}\n`);
+      await org.close();
+      io.setExitCode(1);
+      return;
+    }
+  }
+  // Organism events are the logger's to report when a server runs; the console reports them otherwise.
+  const logging = server ? logOrganism(org, logger) : undefined;
+
+  const lines = [summary(org)];
+  if (server) {
+    lines.push(`listening on ${server.address.url} (GET ${server.address.http}/healthz, GET ${server.address.http}/metrics)`);
+    if (generatedToken) lines.push(`token: ${generatedToken} (generated for this run; set ORGANISM_TOKEN or organism.token to choose one)`);
+  }
+  io.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without draining');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining accepted work');
+    void (async () => {
+      try {
+        await server?.close();
+        await org.close();
+        logging?.unsubscribe();
+        logger.info('stopped');
+        process.exit(0);
+      } catch (error) {
+        io.stderr.write(`${describeError(error)}\n`);
+        process.exit(1);
+      }
+    })();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  if (options.console) {
+    try {
+      await runConsole(org, { input: io.stdin, output: io.stdout, onlyOwn: server !== undefined });
+    } catch (error) {
+      io.stderr.write(`${describeError(error)}\n`);
+    }
+  }
+  // With a server, the process keeps serving until a signal; the listening socket keeps it alive.
+  if (!server && !stopping) {
+    await org.close();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { OrganismError } from '@organism/xml';
+
+/** Per-thread limits; `organism.yaml` keys in parentheses. */
+export interface ThreadBudgets {
+  /** Longest call chain on a thread (`max_hops`). Default 32. */
+  readonly maxHops: number;
+  /** Messages routed to listeners on one thread (`max_messages_per_thread`). Default 1,000. */
+  readonly maxMessages: number;
+  /** The same payload (canonical hash) to the same listener on one thread (`max_repeats`). Default 5. */
+  readonly maxRepeats: number;
+}
+
+export const DEFAULT_BUDGETS: ThreadBudgets = Object.freeze({ maxHops: 32, maxMessages: 1000, maxRepeats: 5 });
+
+interface ThreadRecord {
+  /** Work on this thread that is queued, in a pass, or running. */
+  holds: number;
+  messages: number;
+  repeats: Map<string, number>;
+  halted?: OrganismError;
+}
+
+/**
+ * What the organism privately knows per thread: budgets spent and whether it was ended. A record
+ * lives exactly as long as work on its thread does (`hold`/`letGo`), so the registry never grows
+ * with the number of threads ever seen. Call chains themselves travel with the work as plain data.
+ */
+export class ThreadRegistry {
+  private readonly threads = new Map<string, ThreadRecord>();
+
+  constructor(private readonly budgets: ThreadBudgets) {}
+
+  /** Threads with work in progress. */
+  get size(): number {
+    return this.threads.size;
+  }
+
+  hold(thread: string): void {
+    let record = this.threads.get(thread);
+    if (!record) {
+      record = { holds: 0, messages: 0, repeats: new Map() };
+      this.threads.set(thread, record);
+    }
+    record.holds++;
+  }
+
+  letGo(thread: string): void {
+    const record = this.threads.get(thread);
+    if (!record) return;
+    record.holds--;
+    if (record.holds <= 0) this.threads.delete(thread);
+  }
+
+  /** End a thread: nothing further is routed on it while its remaining work drains. */
+  halt(thread: string, reason: OrganismError): void {
+    const record = this.threads.get(thread);
+    if (record && !record.halted) record.halted = reason;
+  }
+
+  haltedBy(thread: string): OrganismError | undefined {
+    return this.threads.get(thread)?.halted;
+  }
+
+  /**
+   * Count one delivery of `payloadXml` to `listener` along a chain of `hops`; returns the budget
+   * error that ends the thread, or undefined. The thread must be held.
+   */
+  charge(thread: string, listener: string, hops: number, payloadXml: string): OrganismError | undefined {
+    const record = this.threads.get(thread);
+    if (!record) return undefined;
+    if (hops > this.budgets.maxHops) {
+      return new OrganismError(
+        'ORG_ERR_BUDGET_HOPS',
+        `thread ${thread} exceeded ${this.budgets.maxHops} hops (a call chain that deep is a loop): the thread was ended`,
+      );
+    }
+    record.messages++;
+    if (record.messages > this.budgets.maxMessages) {
+      return new OrganismError(
+        'ORG_ERR_BUDGET_MESSAGES',
+        `thread ${thread} exceeded ${this.budgets.maxMessages} messages: the thread was ended`,
+      );
+    }
+    const key = `${listener}\u0000${createHash('sha1').update(payloadXml).digest('base64')}`;
+    const seen = (record.repeats.get(key) ?? 0) + 1;
+    record.repeats.set(key, seen);
+    if (seen > this.budgets.maxRepeats) {
+      return new OrganismError(
+        'ORG_ERR_REPEAT',
+        `the same payload reached "${listener}" more than ${this.budgets.maxRepeats} times on thread ${thread}: the thread was ended`,
+      );
+    }
+    return undefined;
+  }
+}

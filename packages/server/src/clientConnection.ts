@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { WebSocket, type RawData } from 'ws';
+import type { Logger } from 'pino';
+import { OrganismError, buildEnvelope } from '@organism/xml';
+import type { Organism } from '@organism/core';
+import { CloseCodes } from './closeCodes';
+import type { ConnectionLimits } from './connectionLimits';
+import type { ClientFrame } from './readClientFrame';
+import { acceptedFrame, errorFrame, idleFrame, welcomeFrame } from './serverFrames';
+import type { ServerMetrics } from './serverMetrics';
+import { StrikeCounter } from './strikeCounter';
+import { TokenBucket } from './tokenBucket';
+
+const STRIKE_WINDOW_MS = 10_000;
+
+/** What a connection needs from its server. */
+export interface ConnectionHub {
+  readonly org: Organism;
+  readonly limits: ConnectionLimits;
+  readonly logger: Logger;
+  readonly metrics: ServerMetrics;
+  readonly draining: boolean;
+  readFrame(text: string): ClientFrame;
+  /** Whether the organism still has work queued or running on the thread. */
+  isBusy(thread: string): boolean;
+  ownerOf(thread: string): ClientConnection | undefined;
+  claim(thread: string, owner: ClientConnection): void;
+  release(thread: string, owner: ClientConnection): void;
+  /** Drain accounting: a frame is on its way into the organism / got its answer. */
+  frameStarted(): void;
+  frameSettled(): void;
+}
+
+/** Why a rejection counts against the connection: too much, or unreadable. */
+type Strike = 'flood' | 'bad' | undefined;
+
+/** Threads of one client's frames, owed an `<idle>` once their work is done. */
+interface InFlight {
+  /** Frames on the thread not yet accepted or refused by the organism. */
+  awaiting: number;
+  /** At least one frame on the thread was accepted: the client is owed an `<idle>`. */
+  accepted: boolean;
+}
+
+/** One authenticated WebSocket client: its identity, limits, threads and frames. */
+export class ClientConnection {
+  private readonly bucket: TokenBucket;
+  private readonly floods: StrikeCounter;
+  private readonly bad: StrikeCounter;
+  /** Threads this client started or continued, oldest first. */
+  private readonly threads = new Set<string>();
+  private readonly inFlight = new Map<string, InFlight>();
+  private closed = false;
+
+  constructor(
+    /** The `<from>` the organism sees for every frame of this client. */
+    readonly identity: string,
+    private readonly ws: WebSocket,
+    private readonly hub: ConnectionHub,
+  ) {
+    const { limits } = hub;
+    this.bucket = new TokenBucket(limits.framesPerSecond, limits.burst);
+    this.floods = new StrikeCounter(limits.maxStrikes, STRIKE_WINDOW_MS);
+    this.bad = new StrikeCounter(limits.maxStrikes, STRIKE_WINDOW_MS);
+    this.send(welcomeFrame(identity, hub.org.name));
+  }
+
+  /** Queue a frame for the client; a client that stops reading is closed, not buffered for without bound. */
+  send(frame: string): void {
+    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(frame);
+    if (this.ws.bufferedAmount > this.hub.limits.maxBufferedBytes) {
+      this.hub.logger.warn({ client: this.identity, buffered: this.ws.bufferedAmount }, 'closing a client that does not read');
+      this.close(CloseCodes.POLICY_VIOLATION, `slow consumer: more than ${this.hub.limits.maxBufferedBytes} bytes unread`);
+    }
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+  }
+
+  /** The socket closed: give up its threads. Frames still on their way finish without an answer. */
+  dispose(): void {
+    this.closed = true;
+    for (const thread of this.threads) this.hub.release(thread, this);
+    this.threads.clear();
+    this.inFlight.clear();
+  }
+
+  /** Handle one frame from the client. Never throws: every problem becomes an error frame. */
+  async receive(data: RawData, isBinary: boolean): Promise<void> {
+    if (this.closed) return;
+    const { limits } = this.hub;
+    if (this.hub.draining) {
+      return this.reject('ORG_ERR_CLOSED', 'the server is shutting down: no new messages are accepted; reconnect later', undefined, undefined);
+    }
+    if (!this.bucket.take()) {
+      return this.reject('ORG_ERR_SERVER_RATE', `more than ${limits.framesPerSecond} frames/s (burst ${limits.burst}) on this connection: slow down`, undefined, 'flood');
+    }
+    if (isBinary) return this.reject('ORG_ERR_SERVER_FRAME', 'binary frames are not read: send XML as a text frame', undefined, 'bad');
+
+    let frame: ClientFrame;
+    try {
+      frame = this.hub.readFrame(rawToString(data));
+    } catch (error) {
+      const e = asOrganismError(error);
+      return this.reject(e.code, e.message, undefined, 'bad');
+    }
+    const thread = frame.kind === 'envelope' ? frame.thread : randomUUID();
+    const owner = this.hub.ownerOf(thread);
+    if (owner !== undefined && owner !== this) {
+      return this.reject('ORG_ERR_SERVER_THREAD', `thread ${thread} belongs to another connection: start a thread of your own`, thread, 'bad');
+    }
+    let entry = this.inFlight.get(thread);
+    if (entry === undefined) {
+      if (this.inFlight.size >= limits.maxInFlight) {
+        return this.reject(
+          'ORG_ERR_SERVER_IN_FLIGHT',
+          `this connection has ${this.inFlight.size} threads in flight (maxInFlight ${limits.maxInFlight}): wait for <idle> frames before starting more`,
+          thread,
+          'flood',
+        );
+      }
+      entry = { awaiting: 0, accepted: false };
+      this.inFlight.set(thread, entry);
+    }
+    this.own(thread);
+    entry.awaiting++;
+    this.hub.frameStarted();
+    try {
+      await this.submit(frame, thread);
+      entry.accepted = true;
+      this.hub.metrics.framesTotal.inc({ outcome: 'accepted' });
+      this.send(acceptedFrame(thread));
+    } catch (error) {
+      const e = asOrganismError(error);
+      this.reject(e.code, e.message, thread, e.code === 'ORG_ERR_BUSY' ? 'flood' : e.code === 'ORG_ERR_CLOSED' ? undefined : 'bad');
+    } finally {
+      entry.awaiting--;
+      this.hub.frameSettled();
+      this.settle(thread);
+    }
+  }
+
+  /** Send `<idle>` for a thread of this client once nothing is waiting, queued or running on it. */
+  settle(thread: string): void {
+    const entry = this.inFlight.get(thread);
+    if (entry === undefined || entry.awaiting > 0 || this.hub.isBusy(thread)) return;
+    this.inFlight.delete(thread);
+    if (entry.accepted) this.send(idleFrame(thread));
+  }
+
+  /** The server, not the client, sets `<from>`: every frame goes in with this connection's identity. */
+  private async submit(frame: ClientFrame, thread: string): Promise<void> {
+    const { org } = this.hub;
+    const from = this.identity;
+    switch (frame.kind) {
+      case 'envelope':
+        return org.inject(frame.raw, { from });
+      case 'addressed':
+        await org.send(frame.to, frame.payload, { from, thread });
+        return;
+      case 'payload':
+        return org.inject(buildEnvelope({ from, thread }, frame.raw), { from });
+    }
+  }
+
+  private own(thread: string): void {
+    if (this.threads.has(thread)) return;
+    if (this.threads.size >= this.hub.limits.maxThreads) {
+      // Sliding: forget the oldest thread that has nothing in flight.
+      for (const old of this.threads) {
+        if (this.inFlight.has(old)) continue;
+        this.threads.delete(old);
+        this.hub.release(old, this);
+        break;
+      }
+    }
+    this.threads.add(thread);
+    this.hub.claim(thread, this);
+  }
+
+  private reject(code: string, message: string, thread: string | undefined, strike: Strike): void {
+    const { metrics, logger, limits } = this.hub;
+    metrics.framesTotal.inc({ outcome: 'rejected' });
+    metrics.framesRejected.inc({ code });
+    const level = strike === 'flood' ? 'debug' : 'warn';
+    logger[level]({ client: this.identity, code, thread }, `frame rejected: ${message}`);
+    this.send(errorFrame(code, message, thread));
+    if (strike === 'flood' && this.floods.strike()) {
+      logger.warn({ client: this.identity }, 'closing a flooding client');
+      this.close(CloseCodes.TOO_MANY_FRAMES, `too many frames: more than ${limits.maxStrikes} rejected within 10 s`);
+    } else if (strike === 'bad' && this.bad.strike()) {
+      logger.warn({ client: this.identity }, 'closing a client that keeps sending bad frames');
+      this.close(CloseCodes.POLICY_VIOLATION, `too many bad frames: more than ${limits.maxStrikes} rejected within 10 s`);
+    }
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return (data instanceof ArrayBuffer ? Buffer.from(data) : data).toString('utf8');
+}
+
+function asOrganismError(error: unknown): OrganismError {
+  if (error instanceof OrganismError) return error;
+  return new OrganismError('ORG_ERR_INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
+}

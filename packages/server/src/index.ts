@@ -1,0 +1,16 @@
+export { startServer, DEFAULT_HOST, DEFAULT_PORT } from './startServer';
+export type { OrganismServer, ServerOptions, ServerAddress } from './startServer';
+export { DEFAULT_CONNECTION_LIMITS } from './connectionLimits';
+export type { ConnectionLimits } from './connectionLimits';
+export { CloseCodes } from './closeCodes';
+export { SERVER_NS } from './serverFrames';
+export { parseServerFrame } from './parseServerFrame';
+export type { ServerFrame } from './parseServerFrame';
+export { connect } from './connect';
+export type { ConnectOptions, OrganismClient } from './connect';
+export { createOrganismMetrics } from './organismMetrics';
+export type { OrganismMetrics } from './organismMetrics';
+export { createLogger } from './createLogger';
+export type { LoggerOptions } from './createLogger';
+export { formatLogLine } from './humanLogStream';
+export { logOrganism } from './logOrganism';
