@@ -18,3 +18,8 @@ export async function withDeadline<T>(promise: Promise<T>, ms: number, what: str
     clearTimeout(timer);
   }
 }
+
+/** Closes an organism, failing the scenario instead of hanging when close() never settles. */
+export function closeWithin(org: { close(): Promise<void> }, what: string, ms = 30_000): Promise<void> {
+  return withDeadline(org.close(), ms, `${what}: close()`);
+}

@@ -16,6 +16,7 @@ interface CallFrame {
 interface ProfileNode {
   readonly id: number;
   readonly callFrame: CallFrame;
+  readonly children?: readonly number[];
 }
 interface CpuProfile {
   readonly nodes: readonly ProfileNode[];
@@ -74,12 +75,43 @@ export function summarize(profile: CpuProfile, top = 30): string {
     entry.us += us;
     functions.set(key, entry);
   }
+  // Inclusive time by pump step: each sample goes to the nearest enclosing step (steps/*.ts, not
+  // the *Internals helpers), else to the nearest function of @organism/core on its stack.
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const placeOf = new Map<number, { step?: string; organism?: string }>();
+  const place = (id: number): { step?: string; organism?: string } => {
+    const known = placeOf.get(id);
+    if (known !== undefined) return known;
+    const { url, functionName } = byId.get(id)!.callFrame;
+    const step = /\/packages\/core\/src\/steps\/(\w+)\.ts/.exec(url)?.[1];
+    const parent = parents.get(id);
+    const above = parent === undefined ? {} : place(parent);
+    let found: { step?: string; organism?: string };
+    if (step !== undefined && !step.endsWith('Internals')) found = { step };
+    else if (above.step !== undefined) found = above;
+    else if (url.includes('/packages/core/src/')) found = { organism: `${url.replace(/.*\/packages\/core\/src\//, '')} ${functionName || '(anonymous)'}` };
+    else found = above;
+    placeOf.set(id, found);
+    return found;
+  };
+  const steps = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const group = groupOf(byId.get(id)!.callFrame);
+    if (group === '(idle)') continue;
+    const where = place(id);
+    const key = where.step ?? (where.organism ? `outside the steps: ${where.organism}` : group === 'GC' ? 'GC' : 'outside the pump');
+    steps.set(key, (steps.get(key) ?? 0) + us);
+  }
+
   const pct = (us: number) => `${((100 * us) / busy).toFixed(1).padStart(5)} %`;
   const ms = (us: number) => `${(us / 1000).toFixed(0).padStart(7)} ms`;
   const lines = [`busy (not idle) ${ms(busy).trim()}; idle ${ms(groups.get('(idle)') ?? 0).trim()}`, '', 'self time by group:'];
   for (const [group, us] of [...groups].filter(([g]) => g !== '(idle)').sort((a, b) => b[1] - a[1])) {
     lines.push(`  ${pct(us)} ${ms(us)}  ${group}`);
   }
+  lines.push('', 'inclusive time by pump step (nearest step on the stack, else nearest @organism/core function):');
+  for (const [step, us] of [...steps].sort((a, b) => b[1] - a[1])) lines.push(`  ${pct(us)} ${ms(us)}  ${step}`);
   lines.push('', `top ${top} functions by self time:`);
   for (const [key, { group, us }] of [...functions].sort((a, b) => b[1].us - a[1].us).slice(0, top)) {
     lines.push(`  ${pct(us)} ${ms(us)}  [${group}] ${key}`);
@@ -99,8 +131,11 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     console.error(`profiling: node ${args.join(' ')}`);
     const child = spawnSync(process.execPath, args, { stdio: 'inherit' });
     if (child.status !== 0) process.exit(child.status ?? 1);
-    // The bench process writes its profile on exit; a flood child would write a second, later one.
-    const profiles = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (the loader
+    // hooks thread of --import tsx writes its own); a flood child writes one with its own pid.
+    const profiles = readdirSync(dir)
+      .filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
+      .sort();
     if (profiles.length === 0) throw new Error(`no .cpuprofile written to ${dir}`);
     file = join(dir, profiles[0]!);
   }

@@ -1,5 +1,5 @@
 import { createOrganism } from '@organism/core';
-import { withDeadline } from '../deadline';
+import { closeWithin, withDeadline } from '../deadline';
 import { noticeEnvelope } from '../envelopes';
 import { collectGarbage } from '../gc';
 import { observers } from '../listeners';
@@ -31,7 +31,7 @@ async function broadcastRun(envelopes: readonly string[], count: number) {
     }
     return { rate: ratePerSecond(count, elapsed), cpu: cpuPerMessage(count, elapsed) };
   } finally {
-    await org.close();
+    await closeWithin(org, 'broadcast');
   }
 }
 

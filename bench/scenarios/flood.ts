@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createOrganism, type OrganismOptions } from '@organism/core';
-import { withDeadline } from '../deadline';
+import { closeWithin, withDeadline } from '../deadline';
 import { greetingEnvelope } from '../envelopes';
 import { greeter } from '../listeners';
 import { formatCount } from '../loads';
@@ -33,6 +33,7 @@ interface FloodResult {
   readonly baselineRssMb: number;
   readonly peakRssMb: number;
   readonly peakHeapMb: number;
+  readonly peakHeapCommittedMb: number;
   readonly peakQueued: number;
   readonly rate: number;
   readonly cpu: number;
@@ -53,6 +54,7 @@ async function floodChild(): Promise<FloodResult> {
     const peaks = samplePeaks({
       rss: () => process.memoryUsage.rss(),
       heap: () => process.memoryUsage().heapUsed,
+      heapCommitted: () => process.memoryUsage().heapTotal,
       queued: () => org.stats().queued,
     });
     const watch = startStopwatch();
@@ -63,7 +65,7 @@ async function floodChild(): Promise<FloodResult> {
     }
     await withDeadline(org.whenIdle(), 240_000, 'flood');
     const elapsed = watch.stop();
-    const { rss, heap, queued } = peaks.stop();
+    const { rss, heap, heapCommitted, queued } = peaks.stop();
     tally.check(`flood ${formatCount(COUNT)}`, { egressed: COUNT });
     // The kernel's high-water mark catches peaks between samples.
     const maxRss = Math.max(rss, process.resourceUsage().maxRSS * 1024);
@@ -71,12 +73,13 @@ async function floodChild(): Promise<FloodResult> {
       baselineRssMb: baseline / MB,
       peakRssMb: maxRss / MB,
       peakHeapMb: heap / MB,
+      peakHeapCommittedMb: heapCommitted / MB,
       peakQueued: queued,
       rate: ratePerSecond(COUNT, elapsed),
       cpu: cpuPerMessage(COUNT, elapsed),
     };
   } finally {
-    await org.close();
+    await closeWithin(org, 'flood');
   }
 }
 
@@ -121,7 +124,8 @@ export const flood: Scenario = {
       figures: [
         { id: 'flood.peakRss', label: `peak RSS, ${formatCount(COUNT)} injected`, unit: 'MB', value: spread([result.peakRssMb]) },
         { id: 'flood.baselineRss', label: 'RSS before the flood', unit: 'MB', value: spread([result.baselineRssMb]) },
-        { id: 'flood.peakHeap', label: 'peak JS heap used', unit: 'MB', value: spread([result.peakHeapMb]) },
+        { id: 'flood.peakHeap', label: 'peak JS heap used (live + garbage)', unit: 'MB', value: spread([result.peakHeapMb]) },
+        { id: 'flood.peakHeapCommitted', label: 'peak JS heap committed', unit: 'MB', value: spread([result.peakHeapCommittedMb]) },
         { id: 'flood.peakQueued', label: `peak queued (max_queued ${formatCount(OPTIONS.maxQueued)})`, unit: 'count', value: spread([result.peakQueued]) },
         { id: 'flood.rate', label: 'drained at', unit: 'msg/s', value: spread([result.rate]), cpuUsPerMessage: spread([result.cpu]) },
       ],

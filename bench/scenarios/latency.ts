@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createOrganism } from '@organism/core';
-import { withDeadline } from '../deadline';
+import { closeWithin, withDeadline } from '../deadline';
 import { collectGarbage } from '../gc';
 import { greeter } from '../listeners';
 import { WARM_UP_COUNT, formatCount } from '../loads';
@@ -70,7 +70,7 @@ async function latencyRun(ctx: BenchContext, index: ReadonlyMap<string, number>,
     }
     return { handler: percentiles(toHandler), egress: percentiles(toEgress), offered };
   } finally {
-    await org.close();
+    await closeWithin(org, 'latency');
   }
 }
 

@@ -1,5 +1,5 @@
 import { createOrganism, type OrganismOptions } from '@organism/core';
-import { withDeadline } from '../deadline';
+import { closeWithin, withDeadline } from '../deadline';
 import { collectGarbage } from '../gc';
 import { greeter } from '../listeners';
 import { ROUND_TRIP_LOADS, WARM_UP_COUNT, formatCount } from '../loads';
@@ -34,7 +34,7 @@ export async function roundTripRun(ctx: BenchContext, count: number): Promise<El
     tally.check(`round trip ${formatCount(count)}`, { egressed: count });
     return elapsed;
   } finally {
-    await org.close();
+    await closeWithin(org, 'round trip');
   }
 }
 
@@ -65,7 +65,9 @@ export const roundTrip: Scenario = {
         value: spread(rates),
         cpuUsPerMessage: spread(cpu),
       });
-      const floor = ctx.figure(`xmlFloor.${load.key}.rate`)?.value.median;
+      const floorFigure = ctx.figure(`xmlFloor.${load.key}.rate`);
+      const floor = floorFigure?.value.median;
+      const floorCpu = floorFigure?.cpuUsPerMessage?.median;
       if (floor !== undefined) {
         figures.push({
           id: `roundTrip.${load.key}.ofFloor`,
@@ -78,6 +80,15 @@ export const roundTrip: Scenario = {
           label: `${formatCount(load.count)}: passes (2 per trip) ÷ XML floor`,
           unit: '%',
           value: spread(rates.map((rate) => (100 * 2 * rate) / floor)),
+        });
+      }
+      if (floorCpu !== undefined) {
+        // The same ratio by CPU time, which other load on the machine skews far less than wall time.
+        figures.push({
+          id: `roundTrip.${load.key}.perPassOfFloorCpu`,
+          label: `${formatCount(load.count)}: floor CPU ÷ CPU per pass`,
+          unit: '%',
+          value: spread(cpu.map((us) => (100 * floorCpu) / (us / 2))),
         });
       }
     }

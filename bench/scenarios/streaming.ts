@@ -1,5 +1,5 @@
 import { createOrganism } from '@organism/core';
-import { withDeadline } from '../deadline';
+import { closeWithin, withDeadline } from '../deadline';
 import { streamRequestEnvelope } from '../envelopes';
 import { collectGarbage } from '../gc';
 import { sink, streamer } from '../listeners';
@@ -48,7 +48,7 @@ async function streamingRun(): Promise<StreamingRun> {
     }
     return { first: dispatchedAt[0]! - start, last: dispatchedAt[PAYLOADS - 1]! - start, lag };
   } finally {
-    await org.close();
+    await closeWithin(org, 'streaming');
   }
 }
 

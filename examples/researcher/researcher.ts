@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { definePayload, sendTo, type Handler } from '@organism/core';
+import { definePayload, respond, type Handler } from '@organism/core';
 import { CalcResult } from '../calculator/calculator';
 
 /**
  * A scripted agent (no model needed) that behaves like an LLM agent: it answers a question by
  * calling two tools in parallel with raw XML (as a model would write it), collects both results
- * on its thread, and answers its caller.
+ * on its thread, and answers whoever asked with `respond()`: the organism knows the call chain,
+ * so the agent never tracks its caller.
  */
 export const Question = definePayload(
   'Question',
@@ -25,7 +26,6 @@ export const Answer = definePayload(
 );
 
 interface Pending {
-  caller: string;
   sum?: number;
   product?: number;
 }
@@ -41,7 +41,7 @@ export const research: Handler<Incoming> = (payload, ctx) => {
   if (ctx.type === 'Question') {
     const { a, b } = payload as z.infer<typeof Question.schema>;
     if (open.size >= MAX_OPEN_QUESTIONS) throw new Error('too many open questions');
-    open.set(ctx.thread, { caller: ctx.from });
+    open.set(ctx.thread, {});
     // Two tool calls in one output, with chatter around them, like a model's reply.
     return `Let me work this out.
 <calculator.add.addpayload><a>${a}</a><b>${b}</b></calculator.add.addpayload>
@@ -55,5 +55,5 @@ export const research: Handler<Incoming> = (payload, ctx) => {
   if (pending.sum === undefined || pending.product === undefined) return undefined;
   open.delete(ctx.thread);
   const { sum, product } = pending;
-  return sendTo(pending.caller, Answer.of({ sum, product, text: `The sum is ${sum} and the product is ${product}.` }));
+  return respond(Answer.of({ sum, product, text: `The sum is ${sum} and the product is ${product}.` }));
 };

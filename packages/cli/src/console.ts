@@ -55,6 +55,8 @@ export async function runConsole(org: Organism, options: ConsoleOptions): Promis
     if (!own) write(formatError(e));
   });
   const lines = createInterface({ input, ...(interactive ? { output, prompt: '> ' } : {}), terminal: interactive });
+  // A terminal in raw mode turns Ctrl-C into a readline event: make it the signal it means.
+  if (interactive) lines.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
   try {
     if (interactive) lines.prompt();
     for await (const raw of lines) {

@@ -43,7 +43,9 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
   }
 
   const interactive = Boolean((io.stdin as { isTTY?: boolean }).isTTY);
-  const wantServer = options.server && (options.port !== undefined || settings.port !== undefined || !options.console || interactive);
+  // Asked for: a port, or nothing else to run. A terminal alone starts it too, but as a convenience.
+  const asked = options.port !== undefined || settings.port !== undefined || !options.console;
+  const wantServer = options.server && (asked || interactive);
   if (!wantServer && !options.console) {
     io.stderr.write('ORG_ERR_CLI_USAGE: --no-console with --no-server leaves nothing to run\n');
     await org.close();
@@ -65,9 +67,12 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
       });
     } catch (error) {
       io.stderr.write(`${describeError(error)}\n`);
-      await org.close();
-      io.setExitCode(1);
-      return;
+      if (asked) {
+        await org.close();
+        io.setExitCode(1);
+        return;
+      }
+      io.stderr.write('the console runs without a server (pass --port to choose another port, or --no-server)\n');
     }
   }
   // Organism events are the logger's to report when a server runs; the console reports them otherwise.
@@ -112,6 +117,7 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
     }
   }
   // With a server, the process keeps serving until a signal; the listening socket keeps it alive.
+  if (server && options.console && !stopping) logger.info('console input ended; still serving until SIGINT or SIGTERM');
   if (!server && !stopping) {
     await org.close();
     process.off('SIGINT', stop);

@@ -9,6 +9,8 @@ import { definePayload, isPayloadType, type PayloadType } from '@organism/schema
 import type { ListenerSpec } from './listener';
 import type { OrganismOptions } from './organism';
 import { locateYamlPath } from './yamlLocator';
+import { DEFAULT_BUDGETS } from './threadRegistry';
+import { DEFAULT_META_FLAGS } from './introspection';
 
 const moduleRef = z
   .string()
@@ -44,6 +46,24 @@ export const organismYamlSchema = z
     max_queued: z.number().int().positive().default(10_000),
     when_full: z.enum(['wait', 'reject']).default('wait'),
     validator: z.enum(['libxml2', 'xerces']).default('libxml2'),
+    max_hops: z.number().int().positive().default(DEFAULT_BUDGETS.maxHops),
+    max_messages_per_thread: z.number().int().positive().default(DEFAULT_BUDGETS.maxMessages),
+    max_repeats: z.number().int().positive().default(DEFAULT_BUDGETS.maxRepeats),
+    handler_timeout_ms: z.number().int().positive().default(30_000),
+    meta: z
+      .object({
+        list_capabilities: z.boolean().default(DEFAULT_META_FLAGS.listCapabilities),
+        request_schema: z.boolean().default(DEFAULT_META_FLAGS.requestSchema),
+        request_example: z.boolean().default(DEFAULT_META_FLAGS.requestExample),
+        request_prompt: z.boolean().default(DEFAULT_META_FLAGS.requestPrompt),
+      })
+      .strict()
+      .default({
+        list_capabilities: DEFAULT_META_FLAGS.listCapabilities,
+        request_schema: DEFAULT_META_FLAGS.requestSchema,
+        request_example: DEFAULT_META_FLAGS.requestExample,
+        request_prompt: DEFAULT_META_FLAGS.requestPrompt,
+      }),
     limits: z
       .object({
         max_bytes: z.number().int().positive().optional(),
@@ -156,6 +176,8 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
             ? ['name', 'port', 'host', 'token']
             : keyPath[0] === 'limits'
               ? ['max_bytes', 'max_depth', 'max_payloads_per_response']
+              : keyPath[0] === 'meta'
+                ? ['list_capabilities', 'request_schema', 'request_example', 'request_prompt']
               : Object.keys(organismYamlSchema.shape);
       hint = issue.keys
         .map((key) => {
@@ -257,6 +279,14 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
       whenFull: config.when_full,
       validator: config.validator,
       limits,
+      budgets: { maxHops: config.max_hops, maxMessages: config.max_messages_per_thread, maxRepeats: config.max_repeats },
+      handlerTimeoutMs: config.handler_timeout_ms,
+      meta: {
+        listCapabilities: config.meta.list_capabilities,
+        requestSchema: config.meta.request_schema,
+        requestExample: config.meta.request_example,
+        requestPrompt: config.meta.request_prompt,
+      },
     },
   };
 }

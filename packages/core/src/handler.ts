@@ -21,8 +21,23 @@ export interface Addressed {
   readonly payload: string | TypedPayload;
 }
 
-/** One thing a handler can emit: raw XML text (1..N payloads), a typed payload, or an addressed one. */
-export type Emit = string | TypedPayload | Addressed;
+/** A reply to whoever called this listener on this thread. Build it with {@link respond}. */
+export interface Responded {
+  readonly respond: true;
+  readonly payload: string | TypedPayload;
+}
+
+/** Ends the thread. Build it with {@link halt}. */
+export interface Halted {
+  readonly halt: true;
+  readonly reason?: string;
+}
+
+/**
+ * One thing a handler can emit: raw XML text (1..N payloads), a typed payload, an addressed one,
+ * a reply to the caller, or the end of the thread.
+ */
+export type Emit = string | TypedPayload | Addressed | Responded | Halted;
 
 /**
  * What a handler may return: nothing (no response), one or several emits, or a stream of text
@@ -55,6 +70,38 @@ export type Handler<T = any> = (payload: T, context: HandlerContext) => HandlerR
  */
 export function sendTo(to: string, payload: string | TypedPayload): Addressed {
   return { to, payload };
+}
+
+/**
+ * Reply to the caller: the payload goes to the previous hop of this thread's call chain (who
+ * called this listener), and the chain is pruned. The XML form an LLM can write is
+ * `<return>…payload…</return>`.
+ *
+ * @example
+ * // a tool that got its result from a peer answers whoever asked it
+ * return respond(Answer.of({ text: 'The sum is 13.' }));
+ */
+export function respond(payload: string | TypedPayload): Responded {
+  return { respond: true, payload };
+}
+
+/**
+ * End the thread: nothing further is routed on it. The XML form is `<halt/>` (optionally with a
+ * reason as its text).
+ *
+ * @example
+ * return [respond(Answer.of({ text: 'done' })), halt('answered')];
+ */
+export function halt(reason?: string): Halted {
+  return reason === undefined ? { halt: true } : { halt: true, reason };
+}
+
+export function isResponded(x: unknown): x is Responded {
+  return typeof x === 'object' && x !== null && (x as Responded).respond === true && 'payload' in x;
+}
+
+export function isHalted(x: unknown): x is Halted {
+  return typeof x === 'object' && x !== null && (x as Halted).halt === true;
 }
 
 export function isAddressed(x: unknown): x is Addressed {

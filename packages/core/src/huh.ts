@@ -22,16 +22,29 @@ export interface Huh {
 function cannedMessage(error: OrganismError): string {
   switch (error.code) {
     case 'ORG_ERR_ROUTE_UNKNOWN':
-      return 'Nothing here accepts that payload at that address. Check the root tag and the recipient.';
+    case 'ORG_ERR_ROUTE_AMBIGUOUS':
+    case 'ORG_ERR_PEER_VIOLATION':
+      return GENERIC_UNREACHABLE;
     case 'ORG_ERR_PAYLOAD_INVALID':
     case 'ORG_ERR_PAYLOAD_DESERIALIZE':
       return `The payload does not match its schema: ${(error.details ?? []).slice(0, 5).join('; ') || error.message}`;
     case 'ORG_ERR_HANDLER_THREW':
       return 'The recipient failed while handling your message. You may retry later.';
+    case 'ORG_ERR_HANDLER_TIMEOUT':
+      return 'The recipient took too long to handle your message and was stopped. You may retry later.';
     default:
       return error.message;
   }
 }
+
+/**
+ * The one answer for "does not exist", "not allowed" and "ambiguous": identical text and code, so
+ * a sender cannot probe the topology.
+ */
+const GENERIC_UNREACHABLE = 'Nothing here accepts that payload at that address. Check the root tag and the recipient.';
+
+/** Codes a `<huh>` shows as ORG_ERR_ROUTE_UNKNOWN (the real code is on errors$ only). */
+const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['ORG_ERR_ROUTE_UNKNOWN', 'ORG_ERR_ROUTE_AMBIGUOUS', 'ORG_ERR_PEER_VIOLATION']);
 
 export function huhFor(error: OrganismError, attempt?: string): Huh {
   const clipped =
@@ -40,7 +53,8 @@ export function huhFor(error: OrganismError, attempt?: string): Huh {
       : attempt.length > HUH_ATTEMPT_LIMIT
         ? `${attempt.slice(0, HUH_ATTEMPT_LIMIT)}…[truncated]`
         : attempt;
-  return { code: error.code, message: cannedMessage(error), ...(clipped !== undefined ? { attempt: clipped } : {}) };
+  const code = UNREACHABLE_CODES.has(error.code) ? 'ORG_ERR_ROUTE_UNKNOWN' : error.code;
+  return { code, message: cannedMessage(error), ...(clipped !== undefined ? { attempt: clipped } : {}) };
 }
 
 export function huhToXml(huh: Huh): string {

@@ -12,8 +12,8 @@ export type {
 export { loadOrganism } from './loadOrganism';
 export { loadConfig, organismYamlSchema } from './config';
 export type { LoadedConfig, OrganismYaml } from './config';
-export { sendTo } from './handler';
-export type { Handler, HandlerContext, HandlerResult, Emit, Addressed } from './handler';
+export { sendTo, respond, halt } from './handler';
+export type { Handler, HandlerContext, HandlerResult, Emit, Addressed, Responded, Halted } from './handler';
 export type { ListenerSpec } from './listener';
 export type { Huh } from './huh';
 export { HUH_TAG, SYSTEM_SENDER } from './huh';
@@ -25,6 +25,11 @@ export type { Transport, TransportItem } from './transport';
 export { createKeyedSemaphore } from './keyedSemaphore';
 export type { KeyedSemaphore } from './keyedSemaphore';
 export type { ThreadScheduling } from './scheduler';
+export { DEFAULT_BUDGETS } from './threadRegistry';
+export type { ThreadBudgets } from './threadRegistry';
+export { META_NS, DEFAULT_META_FLAGS } from './introspection';
+export type { MetaFlags } from './introspection';
+export { CORE_NS } from './steps/extractResponses';
 // The standard steps as operators, for users composing their own pipelines and for tests.
 export { repair } from './steps/repair';
 export { canonicalize } from './steps/canonicalize';

@@ -30,6 +30,8 @@ export interface ListenerSpec<T = any> {
   readonly broadcast?: boolean;
   /** Called with a `<huh>` addressed to this listener (an error about something it sent). */
   readonly onHuh?: (huh: Huh, context: { thread: string }) => void | Promise<void>;
+  /** Called with the organism's answer (XML) to an introspection request this listener sent. */
+  readonly onMeta?: (answerXml: string, context: { thread: string }) => void | Promise<void>;
 }
 
 /** One payload type a registered listener accepts. */
@@ -55,6 +57,7 @@ export interface Listener {
   readonly broadcast: boolean;
   readonly handler: Handler<any>;
   readonly onHuh?: ListenerSpec['onHuh'];
+  readonly onMeta?: ListenerSpec['onMeta'];
   /** By lower-cased bare tag. */
   readonly types: ReadonlyMap<string, AcceptedType>;
 }

@@ -25,6 +25,10 @@ export interface MessageState {
   readonly origin: Origin;
   /** Trusted sender identity set by whoever injected the envelope (replaces `<from>`). */
   readonly identity?: string;
+  /** The call chain this message travels with; absent for external messages (it starts at `from`). */
+  readonly chain?: readonly string[];
+  /** A reply to the previous hop of the chain. */
+  readonly reply?: boolean;
   /** The libxml2 document; released when the synchronous pass ends. Internal. */
   parsed?: ParsedXml;
   /** What the repair step changed, as libxml2 reported it; empty when the input was well-formed. */
@@ -38,13 +42,19 @@ export interface MessageState {
   newThread?: boolean;
   /** Payload root tag as written. */
   tag?: string;
+  /** Payload namespace URI; `''` when none. */
+  ns?: string;
   /** Exclusive C14N of the payload element. */
   payloadXml?: string;
   /** Where the route step sent it. */
   route?:
     | { readonly kind: 'deliver'; readonly targets: readonly Target[] }
     | { readonly kind: 'egress'; readonly to: string }
-    | { readonly kind: 'huh'; readonly to: string; readonly listener?: Listener };
+    | { readonly kind: 'huh'; readonly to: string; readonly listener?: Listener }
+    /** An introspection request, answered by the organism itself. */
+    | { readonly kind: 'meta' }
+    /** An introspection answer from the organism to one of its listeners. */
+    | { readonly kind: 'system'; readonly listener: Listener };
   deliveries?: Delivery[];
   /** Set by the first step that failed; later steps skip the state. */
   error?: OrganismError;

@@ -42,6 +42,12 @@ import { dispatch, type Call, type HandlerSettled, type Job } from './steps/disp
 import { extractResponses } from './steps/extractResponses';
 import { envelope, type OutboundItem } from './steps/envelope';
 import { asOrganismError } from './steps/stepInternals';
+import { DEFAULT_BUDGETS, ThreadRegistry, type ThreadBudgets } from './threadRegistry';
+import { DEFAULT_META_FLAGS, answerMeta, type MetaFlags } from './introspection';
+import { toolPromptFor } from './toolPrompt';
+
+/** The thread each pass holds in the registry until it settles (set when the organism published it). */
+const heldThreads = new WeakMap<MessageState, string>();
 import { releaseDoc } from './steps/documentInternals';
 
 // A no-op unless the user registers an OpenTelemetry SDK.
@@ -79,6 +85,12 @@ export interface OrganismOptions {
   readonly operators?: readonly OperatorHook[];
   /** The re-injection loop; in-memory by default. */
   readonly transport?: Transport;
+  /** Per-thread budgets (loop guards). Defaults: 32 hops, 1,000 messages, 5 repeats. */
+  readonly budgets?: Partial<ThreadBudgets>;
+  /** A handler call running longer is aborted and reported. Default 30,000 ms; `Infinity` disables. */
+  readonly handlerTimeoutMs?: number;
+  /** Which introspection requests the organism answers. Default: all. */
+  readonly meta?: Partial<MetaFlags>;
 }
 
 /** A payload that was routed to a listener (one event per recipient). */
@@ -138,6 +150,8 @@ export interface OrganismStats {
   readonly inFlight: number;
   /** Work accepted and not finished (passes, queued and running calls). */
   readonly pending: number;
+  /** Threads with work in progress (the thread registry's size; finished threads are released). */
+  readonly threads: number;
   readonly routed: number;
   readonly egressed: number;
   readonly errors: number;
@@ -171,6 +185,13 @@ export interface Organism extends AsyncDisposable {
   readonly calls$: Observable<HandlerCallEvent>;
   /** The current routing table (an immutable value). */
   readonly routing: RoutingTable;
+  /**
+   * The tool prompt of an agent: the generated fragments of exactly its peers.
+   *
+   * @example
+   * const prompt = org.toolPrompt('researcher'); // give it to the model as its system prompt
+   */
+  toolPrompt(agent: string): string;
   /**
    * Send a payload to a listener (or any name) in a new envelope; resolves with the thread id once
    * accepted. `from` defaults to `user`; pass `thread` to continue a thread.
@@ -215,6 +236,9 @@ class OrganismImpl implements Organism {
   private readonly perAgent: number;
   private readonly maxQueued: number;
   private readonly whenFull: 'wait' | 'reject';
+  private readonly threads: ThreadRegistry;
+  private readonly handlerTimeoutMs: number;
+  private readonly metaFlags: MetaFlags;
   private table: RoutingTable;
 
   private drainQueue: Array<{ state: MessageState; parent: Context }> = [];
@@ -236,6 +260,14 @@ class OrganismImpl implements Organism {
     this.perAgent = positive('maxConcurrentPerAgent', options.maxConcurrentPerAgent ?? 5);
     this.maxQueued = positive('maxQueued', options.maxQueued ?? 10_000);
     this.whenFull = options.whenFull ?? 'wait';
+    const budgets = { ...DEFAULT_BUDGETS, ...options.budgets };
+    positive('budgets.maxHops', budgets.maxHops);
+    positive('budgets.maxMessages', budgets.maxMessages);
+    positive('budgets.maxRepeats', budgets.maxRepeats);
+    this.threads = new ThreadRegistry(budgets);
+    this.handlerTimeoutMs = options.handlerTimeoutMs ?? 30_000;
+    if (!(this.handlerTimeoutMs > 0)) throw new OrganismError('ORG_ERR_CONFIG', `handlerTimeoutMs must be positive, got ${this.handlerTimeoutMs}`);
+    this.metaFlags = { ...DEFAULT_META_FLAGS, ...options.meta };
     // Checked before anything is compiled, so a bad hook leaks no compiled schema.
     for (const hook of options.operators ?? []) {
       if (!STEP_NAMES.includes(hook.after)) {
@@ -298,6 +330,7 @@ class OrganismImpl implements Organism {
             maxConcurrentHandlers: this.maxConcurrent,
             perListener: this.perListener,
             signal: this.abort.signal,
+            handlerTimeoutMs: this.handlerTimeoutMs,
             traceParent: (call) => this.callContexts.get(call.id),
             onStarted: (call, traceContext) => this.callContexts.set(call.id, traceContext),
             onSettled: (call, settled) => {
@@ -368,8 +401,12 @@ class OrganismImpl implements Organism {
       input: item.envelope,
       origin: item.origin,
       ...(item.identity !== undefined ? { identity: item.identity } : {}),
+      ...(item.chain !== undefined ? { chain: item.chain } : {}),
+      ...(item.reply ? { reply: true } : {}),
       repairs: [],
     };
+    // The publisher held the thread for this item (see publishOnThread); the pass lets go.
+    if (item.thread !== undefined) heldThreads.set(state, item.thread);
     this.drainQueue.push({ state, parent: otelContext.active() });
     if (this.draining) return;
     this.draining = true;
@@ -397,6 +434,16 @@ class OrganismImpl implements Organism {
   private settlePass(state: MessageState): void {
     releaseDoc(state);
     try {
+      if (state.route?.kind === 'deliver' && !state.error && this.threads.haltedBy(state.thread!)) {
+        // An ended thread routes nothing further; the message is reported, not answered.
+        const halted = this.threads.haltedBy(state.thread!)!;
+        this.emitError(new OrganismError('ORG_ERR_THREAD_HALTED', `thread ${state.thread} was ended (${halted.message}); <${state.tag}> from "${state.from}" was not routed`), {
+          step: 'route',
+          from: state.from!,
+          thread: state.thread!,
+        });
+        return;
+      }
       if (state.error) {
         this.reportPassError(state);
       } else if (state.route?.kind === 'egress') {
@@ -411,9 +458,29 @@ class OrganismImpl implements Organism {
         });
       } else if (state.route?.kind === 'huh') {
         this.deliverHuh(state, state.route.to, state.route.listener);
+      } else if (state.route?.kind === 'meta') {
+        this.answerMeta(state);
+      } else if (state.route?.kind === 'system') {
+        this.deliverSystem(state, state.route.listener);
       } else if (state.route?.kind === 'deliver' && state.deliveries) {
+        const thread = state.thread!;
+        const from = state.from!;
+        const chain = state.chain ?? [from];
         for (const delivery of state.deliveries) {
           const { listener, accepted } = delivery.target;
+          // A reply continues the recipient's own call; anything else is a new hop.
+          const continues = state.reply === true && chain[chain.length - 1]?.toLowerCase() === listener.key;
+          const callChain = continues ? chain : [...chain, listener.name];
+          const respondTo = continues ? (chain[chain.length - 2] ?? from) : from;
+          this.threads.hold(thread);
+          const overBudget = this.threads.charge(thread, listener.key, callChain.length - 1, state.payloadXml!);
+          if (overBudget) {
+            this.threads.halt(thread, overBudget);
+            this.threads.letGo(thread);
+            this.emitError(overBudget, { step: 'dispatch', from, thread, listener: listener.name });
+            this.sendHuh(overBudget, from, thread, state.payloadXml);
+            break;
+          }
           this.counters.routed++;
           this.messagesSubject.next({
             listener: listener.name,
@@ -425,13 +492,22 @@ class OrganismImpl implements Organism {
             value: delivery.value,
           });
           this.units++;
-          const call: Call = { id: ++this.callSeq, listener, thread: state.thread!, caller: state.from!, type: accepted.contract.type.name };
+          const call: Call = {
+            id: ++this.callSeq,
+            listener,
+            thread,
+            caller: from,
+            type: accepted.contract.type.name,
+            chain: callChain,
+            respondTo,
+          };
           this.callContexts.set(call.id, otelContext.active());
           this.scheduler.push({ call, value: delivery.value });
         }
         this.pump();
       }
     } finally {
+      this.letGoOf(state);
       this.finishUnit();
     }
   }
@@ -439,7 +515,56 @@ class OrganismImpl implements Organism {
   /** A custom operator dropped the state: nothing to deliver. */
   private dropPass(state: MessageState): void {
     releaseDoc(state);
+    this.letGoOf(state);
     this.finishUnit();
+  }
+
+  /** Publish a message of the organism's own on a known thread, holding the thread until its pass ends. */
+  private publishOnThread(thread: string, item: Omit<TransportItem, 'thread'>): void {
+    this.threads.hold(thread);
+    this.transport.publish({ ...item, thread });
+  }
+
+  private letGoOf(state: MessageState): void {
+    const thread = heldThreads.get(state);
+    if (thread === undefined) return;
+    heldThreads.delete(state);
+    this.threads.letGo(thread);
+  }
+
+  /** Run a listener's side callback (onHuh, onMeta) as tracked work; a throw is reported, never fatal. */
+  private runCallback(listener: Listener, thread: string, callback: () => void | Promise<void>): void {
+    this.units++;
+    Promise.resolve()
+      .then(callback)
+      .catch((error: unknown) => this.emitError(asOrganismError(error, 'ORG_ERR_HANDLER_THREW'), { step: 'dispatch', listener: listener.name, thread }))
+      .finally(() => this.finishUnit());
+  }
+
+  private answerMeta(state: MessageState): void {
+    const asker = this.table.listeners.get(state.from!.toLowerCase());
+    const answer = answerMeta(state.tag!, state.payloadXml!, asker, this.table, this.metaFlags);
+    if (answer instanceof OrganismError) {
+      this.emitError(answer, { step: 'route', from: state.from!, thread: state.thread! });
+      this.sendHuh(answer, state.from!, state.thread!, state.payloadXml);
+      return;
+    }
+    this.publishOnThread(state.thread!, {
+      envelope: buildEnvelope({ from: SYSTEM_SENDER, to: state.from!, thread: state.thread! }, answer),
+      origin: 'system',
+      identity: SYSTEM_SENDER,
+    });
+  }
+
+  private deliverSystem(state: MessageState, listener: Listener): void {
+    if (!listener.onMeta) return;
+    const xml = state.payloadXml!;
+    const thread = state.thread!;
+    this.runCallback(listener, thread, () => listener.onMeta!(xml, { thread }));
+  }
+
+  toolPrompt(agent: string): string {
+    return toolPromptFor(agent, this.table);
   }
 
   private deliverHuh(state: MessageState, to: string, listener: Listener | undefined): void {
@@ -450,13 +575,8 @@ class OrganismImpl implements Organism {
     }
     if (!listener.onHuh) return;
     const huh = parseHuh(state.payloadXml!);
-    this.units++;
-    Promise.resolve()
-      .then(() => listener.onHuh!(huh, { thread: state.thread! }))
-      .catch((error: unknown) =>
-        this.emitError(asOrganismError(error, 'ORG_ERR_HANDLER_THREW'), { step: 'dispatch', listener: listener.name, thread: state.thread! }),
-      )
-      .finally(() => this.finishUnit());
+    const thread = state.thread!;
+    this.runCallback(listener, thread, () => listener.onHuh!(huh, { thread }));
   }
 
   // ---------------------------------------------------------------- handler calls
@@ -482,17 +602,25 @@ class OrganismImpl implements Organism {
   private settleOutboundItem(item: OutboundItem): void {
     switch (item.kind) {
       case 'envelope':
-        this.transport.publish({ envelope: item.envelope, origin: 'response', identity: item.from });
+        this.publishOnThread(item.thread, { envelope: item.envelope, origin: 'response', identity: item.from, chain: item.chain, reply: item.reply });
+        return;
+      case 'halt':
+        this.threads.halt(
+          item.call.thread,
+          new OrganismError('ORG_ERR_THREAD_HALTED', `ended by "${item.call.listener.name}"${item.reason ? `: ${item.reason}` : ''}`),
+        );
         return;
       case 'error': {
         const call = item.call;
         // A throw fails the caller's request; bad output is the emitting listener's to fix.
-        const huhTo = item.error.code === 'ORG_ERR_HANDLER_THREW' ? call.caller : call.listener.name;
-        this.emitError(item.error, { step: item.error.code === 'ORG_ERR_HANDLER_THREW' ? 'dispatch' : 'extractResponses', listener: call.listener.name, thread: call.thread, from: call.listener.name });
+        const failedCall = item.error.code === 'ORG_ERR_HANDLER_THREW' || item.error.code === 'ORG_ERR_HANDLER_TIMEOUT';
+        const huhTo = failedCall ? call.caller : call.listener.name;
+        this.emitError(item.error, { step: failedCall ? 'dispatch' : 'extractResponses', listener: call.listener.name, thread: call.thread, from: call.listener.name });
         this.sendHuh(item.error, huhTo, call.thread, item.attempt);
         return;
       }
       case 'done':
+        this.threads.letGo(item.call.thread);
         this.finishUnit();
         return;
     }
@@ -523,7 +651,7 @@ class OrganismImpl implements Organism {
     if (attempt !== undefined && Buffer.byteLength(huh, 'utf8') > this.limits.maxBytes) {
       huh = buildEnvelope(meta, huhToXml(huhFor(error)));
     }
-    this.transport.publish({ envelope: huh, origin: 'system', identity: SYSTEM_SENDER });
+    this.publishOnThread(thread, { envelope: huh, origin: 'system', identity: SYSTEM_SENDER });
   }
 
   private emitError(error: OrganismError, where: Omit<OrganismErrorEvent, 'code' | 'message' | 'error'>): void {
@@ -560,6 +688,7 @@ class OrganismImpl implements Organism {
       queued: this.queuedCount(),
       inFlight: this.running,
       pending: this.units,
+      threads: this.threads.size,
       ...this.counters,
     };
   }

@@ -4,6 +4,7 @@ import type { AcceptedType, Listener, ListenerSpec } from './listener';
 import { HUH_TAG, SYSTEM_SENDER } from './huh';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const RESERVED_TAGS = new Set([HUH_TAG, 'return', 'halt']);
 
 /** Compiled schemas shared by XSD text, released together when the organism closes. */
 export class SchemaCache {
@@ -60,7 +61,7 @@ export function registerListeners(specs: readonly ListenerSpec[], cache: SchemaC
         }
         throw registrationError(spec, 'payload contract could not be compiled', error);
       }
-      if (contract.tag === HUH_TAG) throw registrationError(spec, `payload type name "${HUH_TAG}" is reserved`);
+      if (RESERVED_TAGS.has(contract.tag)) throw registrationError(spec, `payload type name "${contract.tag}" is reserved (huh, return, halt)`);
       if (types.has(contract.tag)) throw registrationError(spec, `payload type "${contract.tag}" declared twice`);
       const rootTag = `${key}.${contract.tag}`;
       types.set(contract.tag, {
@@ -80,10 +81,20 @@ export function registerListeners(specs: readonly ListenerSpec[], cache: SchemaC
       broadcast: spec.broadcast === true,
       handler: spec.handler,
       ...(spec.onHuh ? { onHuh: spec.onHuh } : {}),
+      ...(spec.onMeta ? { onMeta: spec.onMeta } : {}),
       types,
     });
   }
   for (const listener of listeners) {
+    if (listener.agent) {
+      // An agent's payload types are its own: emitting its tag iterates on itself, never on another.
+      for (const tag of listener.types.keys()) {
+        const other = listeners.find((l) => l !== listener && l.types.has(tag));
+        if (other) {
+          throw registrationError(listener, `agent payload type "${tag}" is also accepted by "${other.name}": an agent's root tags must be unique; rename one of the types`);
+        }
+      }
+    }
     for (const peer of listener.peers) {
       if (!seen.has(peer.toLowerCase())) {
         throw registrationError(listener, `peer "${peer}" is not a registered listener`);

@@ -95,7 +95,8 @@ export function createRoutingTable(listeners: readonly Listener[]): RoutingTable
     responseTo(rawTag, caller) {
       const tag = rawTag.toLowerCase();
       if (tag === 'huh') return caller;
-      if (byRootTag.has(tag)) return undefined;
+      // A dotted tag names a listener's root tag: unknown ones fail routing rather than becoming replies.
+      if (byRootTag.has(tag) || tag.includes('.')) return undefined;
       const callerListener = byName.get(caller.toLowerCase());
       if (callerListener?.types.has(tag)) return caller;
       return bare(tag) instanceof OrganismError ? caller : undefined;

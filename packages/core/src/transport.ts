@@ -10,6 +10,12 @@ export interface TransportItem {
   readonly origin: Origin;
   /** Trusted sender identity; replaces the envelope's `<from>`. */
   readonly identity?: string;
+  /** The thread the item travels on, when the organism already knows it (its own messages). */
+  readonly thread?: string;
+  /** The call chain the message travels with (listener names from the thread's origin). */
+  readonly chain?: readonly string[];
+  /** A reply to the previous hop (delivery does not extend the chain). */
+  readonly reply?: boolean;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { XmlElement } from 'libxml2-wasm';
 import type { PayloadType } from './definePayload';
 import { exampleValue } from './exampleValue';
 import { fieldDocs, type FieldDoc } from './fieldDocs';
+import { fromCanonicalXml } from './fromCanonicalXml';
 import { fromXml } from './fromXml';
 import { payloadModel, type PayloadModel } from './payloadModel';
 import { payloadXsd } from './payloadXsd';
@@ -39,8 +40,32 @@ export interface Contract<T = unknown> {
   prompt(rootTag?: string): string;
   /** Reads a payload element; throws OrganismError `ORG_ERR_PAYLOAD_DESERIALIZE` with field paths. */
   fromXml(el: XmlElement): T;
-  /** Validates with zod, then writes XML (escaped); throws OrganismError `ORG_ERR_PAYLOAD_INVALID`. */
+  /**
+   * Reads a payload from its XML text, typically its canonical form (`canonicalize(element)` or
+   * `payloadFromCanonical(canonicalEnvelope)`), with a JavaScript scanner: the same values and the
+   * same errors as {@link fromXml} on the parsed element, about ten times faster. Any text is safe:
+   * text that is not well-formed XML is ORG_ERR_PAYLOAD_DESERIALIZE too. Like `fromXml`, it does not
+   * validate against the XSD: validate first.
+   *
+   * @example
+   * contract.fromCanonicalXml('<greeting><name>World</name></greeting>'); // { name: 'World' }
+   */
+  fromCanonicalXml(xml: string): T;
+  /**
+   * Validates with zod, then writes XML (escaped); throws OrganismError `ORG_ERR_PAYLOAD_INVALID`.
+   * The text is exclusive-C14N canonical except for an object without children, written `<name/>`:
+   * use {@link toCanonicalXml} when the text must be canonical.
+   */
   toXml(value: T, rootTag?: string): string;
+  /**
+   * {@link toXml}, always in exclusive-C14N canonical form (an empty element is written
+   * `<name></name>`): `canonicalize(parseXml(xml).doc) === xml`. Wrapped by `buildEnvelope`, it gives
+   * a canonical envelope.
+   *
+   * @example
+   * contract.toCanonicalXml({}); // '<ping></ping>' where toXml gives '<ping/>'
+   */
+  toCanonicalXml(value: T, rootTag?: string): string;
 }
 
 const ELEMENT_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -91,11 +116,13 @@ export function compileContract<T>(type: PayloadType<T>, description: string): C
         example: rootTag === undefined ? exampleXml : writeExample(checkedTag(rootTag)),
       }),
     fromXml: (el: XmlElement) => fromXml(model, type.schema, el),
-    toXml: (value: T, rootTag?: string) => toXml(model, type, value, rootTag === undefined ? tag : checkedTag(rootTag)),
+    fromCanonicalXml: (xml: string) => fromCanonicalXml(model, type.schema, xml),
+    toXml: (value: T, rootTag?: string) => toXml(model, type, value, rootTag === undefined ? tag : checkedTag(rootTag), false),
+    toCanonicalXml: (value: T, rootTag?: string) => toXml(model, type, value, rootTag === undefined ? tag : checkedTag(rootTag), true),
   });
 }
 
-function toXml<T>(model: PayloadModel, type: PayloadType<T>, value: T, rootTag: string): string {
+function toXml<T>(model: PayloadModel, type: PayloadType<T>, value: T, rootTag: string, canonical: boolean): string {
   let result: ReturnType<PayloadType<T>['schema']['safeParse']>;
   try {
     result = type.schema.safeParse(value);
@@ -108,7 +135,7 @@ function toXml<T>(model: PayloadModel, type: PayloadType<T>, value: T, rootTag: 
       details,
     });
   }
-  return serializePayload(model, result.data, rootTag);
+  return serializePayload(model, result.data, rootTag, undefined, canonical);
 }
 
 function checkedTag(tag: string): string {

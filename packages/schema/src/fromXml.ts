@@ -1,7 +1,7 @@
-import { OrganismError } from '@organism/xml';
+import { OrganismError, childNodes } from '@organism/xml';
 import { XmlCData, XmlElement, XmlEntityReference, XmlText } from 'libxml2-wasm';
 import type { z } from 'zod';
-import type { FieldModel, ObjectModel, PayloadModel, ValueModel } from './payloadModel';
+import type { FieldModel, ObjectModel, PayloadModel, ScalarModel, ValueModel } from './payloadModel';
 import { valuePath } from './valuePath';
 import { zodIssueDetails } from './zodIssueDetails';
 
@@ -23,29 +23,54 @@ const MAX_DETAILS = 20;
  */
 export function fromXml<T>(model: PayloadModel, schema: z.ZodType<T>, el: XmlElement): T {
   const problems: string[] = [];
+  let raw: Record<string, unknown>;
   try {
-    const raw = readObject(model.root, el, [], problems);
+    raw = readObject(model.root, el, [], problems);
+  } catch (error) {
+    throw unreadable(model, error);
+  }
+  return finishPayload(model, schema, raw, problems, () => safeName(el));
+}
+
+/**
+ * The last stage shared by every reader: when reading found no problem, the zod schema parses `raw`
+ * (defaults, refinements); otherwise, or when zod rejects it, ORG_ERR_PAYLOAD_DESERIALIZE names the
+ * root element (`rootName()`, its local name) and lists the problems as details.
+ */
+export function finishPayload<T>(
+  model: PayloadModel,
+  schema: z.ZodType<T>,
+  raw: Record<string, unknown>,
+  problems: string[],
+  rootName: () => string,
+): T {
+  try {
     if (problems.length === 0) {
       const result = schema.safeParse(raw);
       if (result.success) return result.data;
       problems.push(...zodIssueDetails(result.error.issues, raw));
     }
   } catch (error) {
-    throw new OrganismError('ORG_ERR_PAYLOAD_DESERIALIZE', `cannot read the payload as ${model.typeName}: ${messageOf(error)}`, { cause: error });
+    throw unreadable(model, error);
   }
   const shown = problems.length > MAX_DETAILS ? [...problems.slice(0, MAX_DETAILS), `... and ${problems.length - MAX_DETAILS} more`] : problems;
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''})` : '';
   throw new OrganismError(
     'ORG_ERR_PAYLOAD_DESERIALIZE',
-    `cannot read <${safeName(el)}> as ${model.typeName}: ${problems[0]}${more}; send the fields as described in the payload schema`,
+    `cannot read <${rootName()}> as ${model.typeName}: ${problems[0]}${more}; send the fields as described in the payload schema`,
     { details: shown },
   );
+}
+
+/** Something failed unexpectedly while reading (a refinement threw, the document was disposed, ...). */
+export function unreadable(model: PayloadModel, error: unknown): OrganismError {
+  return new OrganismError('ORG_ERR_PAYLOAD_DESERIALIZE', `cannot read the payload as ${model.typeName}: ${messageOf(error)}`, { cause: error });
 }
 
 // Field positions by element name, computed once per object model (fromXml is on the hot path).
 const fieldIndexes = new WeakMap<ObjectModel, ReadonlyMap<string, number>>();
 
-function fieldIndex(model: ObjectModel): ReadonlyMap<string, number> {
+export function fieldIndex(model: ObjectModel): ReadonlyMap<string, number> {
   let index = fieldIndexes.get(model);
   if (!index) {
     index = new Map(model.fields.map((f, i) => [f.name, i]));
@@ -57,7 +82,7 @@ function fieldIndex(model: ObjectModel): ReadonlyMap<string, number> {
 function readObject(model: ObjectModel, el: XmlElement, path: readonly PropertyKey[], problems: string[]): Record<string, unknown> {
   const index = fieldIndex(model);
   const children: (XmlElement[] | undefined)[] = new Array(model.fields.length);
-  for (let node = el.firstChild; node !== null; node = node.next) {
+  for (const node of childNodes(el)) {
     if (!(node instanceof XmlElement)) continue;
     const i = index.get(node.name);
     if (i === undefined || node.namespaceUri !== '') continue;
@@ -90,6 +115,14 @@ function readValue(model: ValueModel, el: XmlElement, path: readonly PropertyKey
   if (model.kind === 'object') return readObject(model, el, path, problems);
   const text = textOf(el, path, problems);
   if (text === undefined) return undefined;
+  return coerceScalar(model, text, path, problems);
+}
+
+/**
+ * A leaf element's text as its field type: strings verbatim, numbers and booleans trimmed and checked
+ * (a problem is recorded, and undefined returned, for text that is not one).
+ */
+export function coerceScalar(model: ScalarModel, text: string, path: readonly PropertyKey[], problems: string[]): unknown {
   switch (model.kind) {
     case 'string':
     case 'enum':
@@ -122,7 +155,7 @@ function readValue(model: ValueModel, el: XmlElement, path: readonly PropertyKey
 /** Concatenated text and CDATA of a leaf element; a child element there is a problem, comments are skipped. */
 function textOf(el: XmlElement, path: readonly PropertyKey[], problems: string[]): string | undefined {
   let text = '';
-  for (let node = el.firstChild; node !== null; node = node.next) {
+  for (const node of childNodes(el)) {
     if (node instanceof XmlText || node instanceof XmlCData || node instanceof XmlEntityReference) text += node.content;
     else if (node instanceof XmlElement) {
       problems.push(`${valuePath(path)}: expected text, found a child element <${node.name}>`);

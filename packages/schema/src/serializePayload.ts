@@ -7,15 +7,17 @@ import { invalidXmlChar } from './invalidXmlChar';
 /**
  * Writes an already validated payload value as XML: one element per field in declared order,
  * arrays as repeated elements, undefined optional fields skipped, text escaped. With `indent`
- * the output is pretty-printed (whitespace only between elements, never inside text).
+ * the output is pretty-printed (whitespace only between elements, never inside text). Without it,
+ * the text is exclusive-C14N canonical (no namespaces or attributes, text escaped as C14N does) except
+ * that an object without children is `<name/>`; `canonical` writes `<name></name>` there too.
  *
  * @throws OrganismError `ORG_ERR_PAYLOAD_INVALID` when a value cannot be written (e.g. a string
  *   with a control character XML cannot carry).
  * @example
  * serializePayload(model, { name: 'World' }, 'greeting'); // '<greeting><name>World</name></greeting>'
  */
-export function serializePayload(model: PayloadModel, value: unknown, tag: string, indent?: string): string {
-  const writer = new Writer(model.typeName, indent);
+export function serializePayload(model: PayloadModel, value: unknown, tag: string, indent?: string, canonical = false): string {
+  const writer = new Writer(model.typeName, indent, canonical);
   writer.object(tag, model.root, value, [], 0);
   return writer.parts.join('');
 }
@@ -25,6 +27,7 @@ class Writer {
   constructor(
     private readonly typeName: string,
     private readonly indent: string | undefined,
+    private readonly canonical: boolean,
   ) {}
 
   private fail(path: readonly PropertyKey[], problem: string): OrganismError {
@@ -46,7 +49,9 @@ class Writer {
     this.parts.push(`${this.open(depth)}<${name}>`);
     let children = 0;
     for (const field of model.fields) children += this.field(field, record[field.name], [...path, field.name], depth + 1);
-    if (children === 0) this.parts.splice(start, this.parts.length - start, `${this.open(depth)}<${name}/>`);
+    if (children === 0) {
+      this.parts.splice(start, this.parts.length - start, this.canonical ? `${this.open(depth)}<${name}></${name}>` : `${this.open(depth)}<${name}/>`);
+    }
     else this.parts.push(`${this.open(depth, false)}</${name}>`);
   }
 

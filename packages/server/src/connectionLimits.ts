@@ -24,7 +24,12 @@ export interface ConnectionLimits {
   readonly maxBufferedBytes: number;
 }
 
-/** The defaults of {@link ConnectionLimits}. */
+/**
+ * The defaults of {@link ConnectionLimits}.
+ *
+ * @example
+ * const limits = { ...DEFAULT_CONNECTION_LIMITS, maxInFlight: DEFAULT_CONNECTION_LIMITS.maxInFlight * 2 };
+ */
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = Object.freeze({
   maxFrameBytes: 1024 * 1024,
   framesPerSecond: 50,

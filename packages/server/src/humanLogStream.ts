@@ -14,8 +14,11 @@ function value(v: unknown): string {
 }
 
 /**
- * One pino JSON line as a line for people: `12:00:01.234 INFO  listening url=ws://127.0.0.1:8765`.
- * A line that is not JSON is passed through.
+ * One pino JSON line as a line for people. A line that is not JSON is passed through.
+ *
+ * @example
+ * formatLogLine('{"level":30,"time":0,"msg":"listening","url":"ws://127.0.0.1:8765"}');
+ * // '00:00:00.000 INFO  listening url=ws://127.0.0.1:8765\n' (in the local time zone)
  */
 export function formatLogLine(line: string): string {
   let record: Record<string, unknown>;

@@ -1,6 +1,12 @@
 import { escapeXmlText } from '@organism/xml';
 
-/** Namespace of the frames the server itself writes (`<welcome>`, `<accepted>`, `<idle>`, `<error>`). */
+/**
+ * Namespace of the frames the server itself writes (`<welcome>`, `<accepted>`, `<idle>`, `<error>`).
+ *
+ * @example
+ * // <idle xmlns="urn:organism:server:v1"><thread>3f1c…</thread></idle>
+ * if (root.namespaceUri === SERVER_NS && root.name === 'idle') done();
+ */
 export const SERVER_NS = 'urn:organism:server:v1';
 
 const open = (name: string) => `<${name} xmlns="${SERVER_NS}">`;

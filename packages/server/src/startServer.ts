@@ -15,7 +15,7 @@ import { readClientFrame, type ClientFrame } from './readClientFrame';
 import { createServerMetrics, type ServerMetrics } from './serverMetrics';
 import { ThreadTracker } from './threadTracker';
 
-/** Port of `organism.port` when none is configured. */
+/** Port of `organism.port` when none is configured: `ws://127.0.0.1:8765`. */
 export const DEFAULT_PORT = 8765;
 /** Loopback only, unless configured otherwise. */
 export const DEFAULT_HOST = '127.0.0.1';
@@ -241,7 +241,9 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
     this.metrics.connectionsTotal.inc({ outcome: 'accepted' });
     this.metrics.connections.set(this.byIdentity.size);
     this.logger.info({ remote, client: identity }, 'client connected');
-    ws.on('message', (data, isBinary) => void client.receive(data, isBinary));
+    ws.on('message', (data, isBinary) => {
+      client.receive(data, isBinary).catch((error: unknown) => this.logger.error({ err: error, client: identity }, 'frame handling failed'));
+    });
     ws.on('close', (code, reason) => {
       client.dispose();
       if (this.byIdentity.get(key) === client) this.byIdentity.delete(key);

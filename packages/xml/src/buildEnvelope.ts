@@ -1,14 +1,25 @@
 import { ENVELOPE_NS } from './envelopeSchema';
 import { OrganismError } from './errors';
 import { escapeXmlText } from './escapeXmlText';
+import { rebaseDefaultNamespace } from './rebaseDefaultNamespace';
 
 const ENVELOPE_OPEN = `<message xmlns="${ENVELOPE_NS}"><meta><from>`;
 
 /**
- * Wraps one payload in an envelope. Meta text is escaped. The payload's prolog (XML declaration, comments,
- * processing instructions before the root) is dropped, and a root without an `xmlns` attribute gets
- * `xmlns=""` so neither it nor its unprefixed descendants fall into the envelope namespace. The payload
- * is otherwise copied as is: parse the result to check it.
+ * Wraps one payload in an envelope. Meta text is escaped (`&`, `<`, `>`, CR as `&#xD;`; characters XML
+ * cannot carry become U+FFFD). The payload's prolog (XML declaration, comments, processing instructions
+ * before the root) is dropped. No unprefixed element may fall into the envelope namespace: an unprefixed
+ * root without a default-namespace declaration gets `xmlns=""` (under a prefixed root, the topmost
+ * unprefixed descendants without one get it), and a redundant `xmlns="<envelope namespace>"` there is
+ * dropped. The payload is otherwise copied as is: parse the result to check it.
+ *
+ * **Canonical output.** When `payloadXml` is itself exclusive-C14N canonical (what {@link canonicalize}
+ * returns for an element, e.g. a payload {@link payloadFromCanonical} sliced out, or a schema contract's
+ * `toCanonicalXml`), the envelope is canonical too, byte for byte:
+ * `canonicalize(parseXml(buildEnvelope(meta, p)).doc) === buildEnvelope(meta, p)`, so a pipeline that
+ * built it may skip canonicalizing it again. This holds for every canonical payload, prefixed or not,
+ * in any namespace; the meta strings may hold anything (whitespace is kept, as C14N keeps it), except
+ * that characters XML cannot carry are replaced, so they do not read back unchanged.
  *
  * @example
  * ```ts
@@ -27,10 +38,9 @@ export function buildEnvelope(meta: { from: string; to?: string; thread: string 
 
 function preparePayload(xml: string): string {
   const start = skipProlog(xml);
-  const nameEnd = endOfName(xml, start + 1);
-  // Also on a prefixed root: its unprefixed descendants must not inherit the envelope namespace.
-  if (hasDefaultNamespaceDeclaration(xml, nameEnd)) return start === 0 ? xml : xml.slice(start);
-  return `${xml.slice(start, nameEnd)} xmlns=""${xml.slice(nameEnd)}`;
+  // Unprefixed elements must not fall into the envelope namespace: the topmost ones without a
+  // default-namespace declaration get xmlns="" (on a prefixed root, its unprefixed descendants do).
+  return rebaseDefaultNamespace(start === 0 ? xml : xml.slice(start), '', ENVELOPE_NS);
 }
 
 /** Index of the root element's '<', after whitespace, a BOM, an XML declaration, comments and PIs. */
@@ -64,39 +74,6 @@ function skipProlog(xml: string): number {
     `the payload must be one XML element, but at offset ${i} it has ${shown === '' ? 'nothing' : JSON.stringify(shown)}; ` +
       `pass the payload element's XML, e.g. '<greeting><name>World</name></greeting>'`,
   );
-}
-
-function endOfName(xml: string, from: number): number {
-  let i = from;
-  while (i < xml.length) {
-    const c = xml.charCodeAt(i);
-    if (c === 0x3e /* > */ || c === 0x2f /* / */ || isSpace(c)) break;
-    i++;
-  }
-  return i;
-}
-
-/** Whether the start tag beginning at `from` (just after the element name) has an `xmlns="..."` attribute. */
-function hasDefaultNamespaceDeclaration(xml: string, from: number): boolean {
-  let i = from;
-  const n = xml.length;
-  while (i < n) {
-    const c = xml.charCodeAt(i);
-    if (c === 0x3e /* > */) return false;
-    if (c === 0x22 || c === 0x27) {
-      const close = xml.indexOf(c === 0x22 ? '"' : "'", i + 1);
-      if (close < 0) return false;
-      i = close + 1;
-      continue;
-    }
-    if (isSpace(c) && xml.startsWith('xmlns', i + 1)) {
-      let j = i + 6;
-      while (j < n && isSpace(xml.charCodeAt(j))) j++;
-      if (xml.charCodeAt(j) === 0x3d /* = */) return true;
-    }
-    i++;
-  }
-  return false;
 }
 
 function isSpace(c: number): boolean {

@@ -1,5 +1,6 @@
 import { XmlElement, type XmlDocument } from 'libxml2-wasm';
 import { ENVELOPE_NS } from './envelopeSchema';
+import { childNodes } from './childNodes';
 import { OrganismError } from './errors';
 
 /**
@@ -48,7 +49,7 @@ export function extractPayload(doc: XmlDocument): EnvelopeParts {
 
   let meta: XmlElement | undefined;
   const payloads: XmlElement[] = [];
-  for (let node = root.firstChild; node !== null; node = node.next) {
+  for (const node of childNodes(root)) {
     if (!(node instanceof XmlElement)) continue;
     if (meta === undefined && payloads.length === 0 && node.name === 'meta') {
       meta = node; // by position, like the meta fields below
@@ -69,7 +70,7 @@ export function extractPayload(doc: XmlDocument): EnvelopeParts {
   let from: string | undefined;
   let to: string | undefined;
   let thread: string | undefined;
-  for (let node = meta.firstChild; node !== null; node = node.next) {
+  for (const node of childNodes(meta)) {
     if (!(node instanceof XmlElement)) continue;
     const name = node.name;
     if (from === undefined) {

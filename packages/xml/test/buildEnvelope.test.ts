@@ -6,9 +6,11 @@ import {
   canonicalize,
   extractPayload,
   parseXml,
+  payloadFromCanonical,
   validateEnvelope,
   type XmlElement,
 } from '@organism/xml';
+import { METAS, PAYLOADS } from './canonicalCorpus';
 
 const HEAD = `<message xmlns="${ENVELOPE_NS}"><meta>`;
 
@@ -58,6 +60,7 @@ describe('buildEnvelope', () => {
 
   it('keeps unprefixed children of a prefixed payload root out of the envelope namespace', () => {
     const xml = buildEnvelope({ from: 'a', thread: 't' }, '<p:calc xmlns:p="urn:p"><x>1</x></p:calc>');
+    expect(xml).toContain('<p:calc xmlns:p="urn:p"><x xmlns="">1</x></p:calc>');
     using parsed = parseXml(xml);
     const { payload, payloadNs } = extractPayload(parsed.doc);
     expect(payloadNs).toBe('urn:p');
@@ -74,5 +77,49 @@ describe('buildEnvelope', () => {
     expect(codeOf(() => buildEnvelope({ from: 'a', thread: 't' }, 'just text'))).toBe('ORG_ERR_ENVELOPE_PAYLOAD');
     expect(codeOf(() => buildEnvelope({ from: 'a', thread: 't' }, ''))).toBe('ORG_ERR_ENVELOPE_PAYLOAD');
     expect(codeOf(() => buildEnvelope({ from: 'a', thread: 't' }, '<!DOCTYPE p><p/>'))).toBe('ORG_ERR_XML_DTD');
+  });
+
+  it('drops a redundant declaration of the envelope namespace on the payload root', () => {
+    const xml = buildEnvelope({ from: 'a', thread: 't' }, `<g xmlns="${ENVELOPE_NS}"><n/></g>`);
+    expect(xml).toContain('</meta><g><n/></g></message>');
+    using parsed = parseXml(xml);
+    expect(extractPayload(parsed.doc).payloadNs).toBe(ENVELOPE_NS);
+  });
+});
+
+/** Exclusive C14N of a payload written on its own (no prolog in the corpus): what canonicalize(element) gives. */
+function canonicalPayload(xml: string): string {
+  using parsed = parseXml(xml);
+  expect(parsed.repairs).toEqual([]);
+  return canonicalize(parsed.doc);
+}
+
+describe('buildEnvelope around a canonical payload', () => {
+  const cases = PAYLOADS.flatMap(([label, xml]) => METAS.map((meta, i) => [label, i, meta, xml] as const));
+
+  it.each(cases)('%s, meta %i: is canonical, and gives the payload back', (_label, _i, meta, xml) => {
+    const payload = canonicalPayload(xml);
+    const envelope = buildEnvelope(meta, payload);
+    using parsed = parseXml(envelope);
+    expect(parsed.repairs).toEqual([]);
+    validateEnvelope(parsed.doc);
+    expect(canonicalize(parsed.doc)).toBe(envelope);
+    expect(payloadFromCanonical(envelope)).toBe(payload);
+    expect(canonicalize(extractPayload(parsed.doc).payload)).toBe(payload);
+  });
+
+  it.each(PAYLOADS)('%s: a non-canonical payload keeps every namespace', (_label, xml) => {
+    using parsed = parseXml(buildEnvelope(METAS[0]!, xml));
+    expect(parsed.repairs).toEqual([]);
+    expect(canonicalize(extractPayload(parsed.doc).payload)).toBe(canonicalPayload(xml));
+  });
+
+  it('meta text is escaped as C14N escapes it', () => {
+    const envelope = buildEnvelope({ from: 'a&b<c>d', to: 'cr\r', thread: ' "q" \'s\' \t\n' }, '<p></p>');
+    expect(envelope).toBe(
+      `${HEAD}<from>a&amp;b&lt;c&gt;d</from><to>cr&#xD;</to><thread> "q" 's' \t\n</thread></meta><p xmlns=""></p></message>`,
+    );
+    using parsed = parseXml(envelope);
+    expect(canonicalize(parsed.doc)).toBe(envelope);
   });
 });

@@ -12,10 +12,12 @@ import {
   map,
   mergeMap,
   of,
+  takeUntil,
+  timer,
   type Observable,
   type OperatorFunction,
 } from 'rxjs';
-import { isAddressed, type Emit, type HandlerContext, type HandlerResult } from '../handler';
+import { isAddressed, isHalted, isResponded, type Emit, type HandlerContext, type HandlerResult } from '../handler';
 import type { KeyedSemaphore } from '../keyedSemaphore';
 import type { Listener } from '../listener';
 import { asOrganismError } from './stepInternals';
@@ -28,9 +30,13 @@ export interface Call {
   readonly id: number;
   readonly listener: Listener;
   readonly thread: string;
-  /** Sender of the message being handled; replies go back to it. */
+  /** Sender of the message being handled (the handler's `context.from`). */
   readonly caller: string;
   readonly type: string;
+  /** The call chain on this thread, from its external origin to this listener (plain data). */
+  readonly chain: readonly string[];
+  /** Previous hop: who called this listener on this thread; `respond()` goes there. */
+  readonly respondTo: string;
 }
 
 /** A handler call waiting for a slot. */
@@ -42,8 +48,9 @@ export interface Job {
 /** What a running handler produced, in order; `end` always comes last. */
 export type HandlerOutput =
   | { readonly kind: 'chunk'; readonly call: Call; readonly text: string }
-  | { readonly kind: 'xml'; readonly call: Call; readonly text: string; readonly to?: string }
-  | { readonly kind: 'typed'; readonly call: Call; readonly payload: TypedPayload; readonly to?: string }
+  | { readonly kind: 'xml'; readonly call: Call; readonly text: string; readonly to?: string; readonly respond?: boolean }
+  | { readonly kind: 'typed'; readonly call: Call; readonly payload: TypedPayload; readonly to?: string; readonly respond?: boolean }
+  | { readonly kind: 'halt'; readonly call: Call; readonly reason?: string }
   | { readonly kind: 'error'; readonly call: Call; readonly error: OrganismError }
   | { readonly kind: 'end'; readonly call: Call; readonly failed: boolean };
 
@@ -61,6 +68,8 @@ export interface DispatchEnv {
   /** Bounds each listener (`max_concurrent_per_agent`). */
   readonly perListener: KeyedSemaphore;
   readonly signal: AbortSignal;
+  /** A call running longer is aborted (its signal) and reported as ORG_ERR_HANDLER_TIMEOUT. */
+  readonly handlerTimeoutMs?: number;
   /** Trace context the call's span is a child of (the pass that routed it). Default: the active one. */
   traceParent?(call: Call): Context | undefined;
   /** Called as the handler starts, with the trace context of the call's span. */
@@ -86,11 +95,20 @@ function describe(value: unknown): string {
   return `a ${typeof value} (${String(value).slice(0, 40)})`;
 }
 
-function emitToOutput(call: Call, emit: Emit, to?: string): HandlerOutput {
-  if (typeof emit === 'string') return to === undefined ? { kind: 'xml', call, text: emit } : { kind: 'xml', call, text: emit, to };
-  if (isTypedPayload(emit)) return to === undefined ? { kind: 'typed', call, payload: emit } : { kind: 'typed', call, payload: emit, to };
-  if (isAddressed(emit) && to === undefined) return emitToOutput(call, emit.payload as Emit, emit.to);
+function emitToOutput(call: Call, emit: Emit, to?: string, respond?: true): HandlerOutput {
+  const route = { ...(to !== undefined ? { to } : {}), ...(respond ? { respond } : {}) };
+  if (typeof emit === 'string') return { kind: 'xml', call, text: emit, ...route };
+  if (isTypedPayload(emit)) return { kind: 'typed', call, payload: emit, ...route };
+  if (to === undefined && !respond) {
+    if (isAddressed(emit)) return emitToOutput(call, emit.payload as Emit, emit.to);
+    if (isResponded(emit)) return emitToOutput(call, emit.payload as Emit, undefined, true);
+    if (isHalted(emit)) return emit.reason === undefined ? { kind: 'halt', call } : { kind: 'halt', call, reason: emit.reason };
+  }
   return resultError(call, describe(emit));
+}
+
+function isSingleEmit(value: unknown): value is Emit {
+  return typeof value === 'string' || isTypedPayload(value) || isAddressed(value) || isResponded(value) || isHalted(value);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -100,7 +118,7 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 /** Turn whatever a handler returned into outputs; streams are forwarded chunk by chunk. */
 function resultToOutputs(call: Call, result: HandlerResult): Observable<HandlerOutput> {
   if (result === undefined || result === null) return EMPTY;
-  if (typeof result === 'string' || isTypedPayload(result) || isAddressed(result)) return of(emitToOutput(call, result as Emit));
+  if (isSingleEmit(result)) return of(emitToOutput(call, result));
   if (Array.isArray(result)) return from(result as Emit[]).pipe(map((emit) => emitToOutput(call, emit)));
   if (isObservable(result) || isAsyncIterable(result)) {
     return from(result as Observable<unknown>).pipe(
@@ -126,11 +144,16 @@ export function dispatch(env: DispatchEnv): OperatorFunction<Job, HandlerOutput>
         mergeMap((release) => {
           const { call } = job;
           let failed = false;
+          let timedOut = false;
+          // The call's own signal: aborted when the organism closes or the call times out.
+          const controller = new AbortController();
+          const onOrganismAbort = () => controller.abort(env.signal.reason);
+          env.signal.addEventListener('abort', onOrganismAbort, { once: true });
           const context: HandlerContext = {
             thread: call.thread,
             from: call.caller,
             type: call.type,
-            signal: env.signal,
+            signal: controller.signal,
             ...(call.listener.agent ? { self: call.listener.name } : {}),
           };
           const parent = env.traceParent?.(call) ?? otelContext.active();
@@ -153,12 +176,38 @@ export function dispatch(env: DispatchEnv): OperatorFunction<Job, HandlerOutput>
               return of<HandlerOutput>({ kind: 'error', call, error: wrapped });
             }),
           );
+          const timeoutMs = env.handlerTimeoutMs;
+          const limited =
+            timeoutMs === undefined || !Number.isFinite(timeoutMs)
+              ? run
+              : run.pipe(
+                  takeUntil(
+                    timer(timeoutMs).pipe(
+                      map(() => {
+                        timedOut = failed = true;
+                        const error = new OrganismError(
+                          'ORG_ERR_HANDLER_TIMEOUT',
+                          `handler of "${call.listener.name}" ran longer than ${timeoutMs} ms and was aborted; raise handler_timeout_ms or make it honour context.signal`,
+                        );
+                        controller.abort(error);
+                        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+                        return error;
+                      }),
+                    ),
+                  ),
+                );
+          const timeoutReport = defer(() =>
+            timedOut
+              ? of<HandlerOutput>({ kind: 'error', call, error: controller.signal.reason as OrganismError })
+              : EMPTY,
+          );
           const end = defer(() => {
             settled = { durationMs: performance.now() - started, outcome: failed ? 'error' : 'ok' };
             return of<HandlerOutput>({ kind: 'end', call, failed });
           });
-          return concat(run, end).pipe(
+          return concat(limited, timeoutReport, end).pipe(
             finalize(() => {
+              env.signal.removeEventListener('abort', onOrganismAbort);
               release();
               span.end();
             }),

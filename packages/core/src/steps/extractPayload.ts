@@ -15,6 +15,7 @@ export function extractPayload(): OperatorFunction<MessageState, MessageState> {
     state.to = parts.to;
     state.thread = parts.thread;
     state.tag = parts.payloadTag;
+    state.ns = parts.payloadNs;
     state.payloadXml = canonicalize(parts.payload);
     setPayloadElement(state, parts.payload);
   });

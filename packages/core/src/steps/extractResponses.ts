@@ -5,9 +5,36 @@ import type { Call, HandlerOutput } from './dispatch';
 
 /** One payload a handler emitted, or an error about its output, or the end of its call. */
 export type ResponseItem =
-  | { readonly kind: 'payload'; readonly call: Call; readonly xml: string; readonly tag: string; readonly to?: string }
+  | { readonly kind: 'payload'; readonly call: Call; readonly xml: string; readonly tag: string; readonly to?: string; readonly respond?: boolean }
+  | { readonly kind: 'halt'; readonly call: Call; readonly reason?: string }
   | { readonly kind: 'error'; readonly call: Call; readonly error: OrganismError; readonly attempt?: string }
   | { readonly kind: 'done'; readonly call: Call; readonly failed: boolean };
+
+/** Namespace of the reserved `<return>` and `<halt>` forms; they are also accepted without it. */
+export const CORE_NS = 'https://xml-pipeline.org/ns/core/v1';
+
+function isReserved(item: { tag: string; ns: string }, name: 'return' | 'halt'): boolean {
+  return item.tag.toLowerCase() === name && (item.ns === '' || item.ns === CORE_NS);
+}
+
+/** The content of an element's text form: between the end of its start tag and its end tag. */
+function innerXml(xml: string): string {
+  const open = xml.indexOf('>');
+  if (open < 0 || xml[open - 1] === '/') return '';
+  const close = xml.lastIndexOf('</');
+  return close > open ? xml.slice(open + 1, close) : '';
+}
+
+function textOf(xml: string): string {
+  return innerXml(xml)
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&')
+    .trim();
+}
 
 export interface ExtractEnv {
   readonly limits: XmlLimits;
@@ -33,9 +60,20 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
     const streams = new Map<number, PayloadExtractor>();
     const counts = new Map<number, number>();
 
-    const collect = (call: Call, extracted: readonly Extracted[], to?: string, attempt?: string): ResponseItem[] => {
+    const collect = (call: Call, extracted: readonly Extracted[], to?: string, attempt?: string, respond?: boolean): ResponseItem[] => {
       const items: ResponseItem[] = [];
       for (const item of extracted) {
+        if (item.kind === 'payload' && isReserved(item, 'halt')) {
+          const reason = textOf(item.xml);
+          items.push(reason === '' ? { kind: 'halt', call } : { kind: 'halt', call, reason });
+          continue;
+        }
+        if (item.kind === 'payload' && isReserved(item, 'return')) {
+          // <return>payload</return>: a reply to the caller, as respond() in TypeScript.
+          const inner = new PayloadExtractor(env.limits);
+          items.push(...collect(call, [...inner.push(innerXml(item.xml)), ...inner.end()], undefined, attempt, true));
+          continue;
+        }
         if (item.kind === 'error') {
           if (item.error.code === 'ORG_ERR_RESPONSE_TOO_MANY') {
             // One report per call, whether an extractor or the count below noticed first.
@@ -58,7 +96,7 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
           });
         }
         if (count > env.limits.maxPayloadsPerResponse) continue;
-        items.push(to === undefined ? { kind: 'payload', call, xml: item.xml, tag: item.tag } : { kind: 'payload', call, xml: item.xml, tag: item.tag, to });
+        items.push({ kind: 'payload', call, xml: item.xml, tag: item.tag, ...(to !== undefined ? { to } : {}), ...(respond ? { respond } : {}) });
       }
       return items;
     };
@@ -86,13 +124,13 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
                 attempt: output.text,
               }];
             }
-            return collect(call, found, output.to, output.text);
+            return collect(call, found, output.to, output.text, output.respond);
           }
           case 'typed': {
             try {
               const contract = contractOf(output.payload.type);
               const xml = contract.toXml(output.payload.value);
-              return collect(call, [{ kind: 'payload', xml, tag: contract.tag, ns: '' }], output.to);
+              return collect(call, [{ kind: 'payload', xml, tag: contract.tag, ns: '' }], output.to, undefined, output.respond);
             } catch (error) {
               return [{
                 kind: 'error',
@@ -105,6 +143,8 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
           }
           case 'error':
             return [{ kind: 'error', call, error: output.error }];
+          case 'halt':
+            return [output.reason === undefined ? { kind: 'halt', call } : { kind: 'halt', call, reason: output.reason }];
           case 'end': {
             const extractor = streams.get(call.id);
             const tail = extractor && !output.failed ? collect(call, extractor.end()) : [];

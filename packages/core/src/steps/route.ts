@@ -1,17 +1,47 @@
 import { OrganismError } from '@organism/xml';
 import type { OperatorFunction } from 'rxjs';
 import type { MessageState, PumpEnv } from '../messageState';
+import { META_NS, isMetaRequest } from '../introspection';
+import { SYSTEM_SENDER } from '../huh';
 import { syncStep } from './stepInternals';
 
 /**
  * Step 6: resolve the recipients: a full root tag, a bare tag plus `<to>`, or a bare tag to the
- * broadcast set / single acceptor. A `<to>` naming no listener leaves on egress.
+ * broadcast set / single acceptor. A `<to>` naming no listener leaves on egress. An agent may only
+ * address its declared peers (and itself); its replies to its caller are always allowed.
+ * Introspection requests (meta namespace) are marked for the organism to answer.
  */
 export function route(env: Pick<PumpEnv, 'routing'>): OperatorFunction<MessageState, MessageState> {
   return syncStep('route', (state) => {
     if (state.tag === undefined) throw new OrganismError('ORG_ERR_INTERNAL', 'route needs the payload tag');
-    const resolved = env.routing().route(state.tag, state.to);
+    const table = env.routing();
+    if (state.ns === META_NS) {
+      if (isMetaRequest(state.tag)) {
+        state.route = { kind: 'meta' };
+        return;
+      }
+      // Answers come from the organism only.
+      if (state.origin === 'system' && state.from === SYSTEM_SENDER && state.to !== undefined) {
+        const listener = table.listeners.get(state.to.toLowerCase());
+        state.route = listener ? { kind: 'system', listener } : { kind: 'egress', to: state.to };
+        return;
+      }
+    }
+    const resolved = table.route(state.tag, state.to);
     if (resolved.kind === 'error') throw resolved.error;
+    if (resolved.kind === 'deliver' && state.origin === 'response' && !state.reply && state.identity !== undefined) {
+      const sender = table.listeners.get(state.identity.toLowerCase());
+      if (sender?.agent) {
+        const peers = new Set(sender.peers.map((p) => p.toLowerCase()));
+        const stranger = resolved.targets.find((t) => t.listener !== sender && !peers.has(t.listener.key));
+        if (stranger) {
+          throw new OrganismError(
+            'ORG_ERR_PEER_VIOLATION',
+            `agent "${sender.name}" may not address "${stranger.listener.name}": it is not one of its peers (add it to peers in organism.yaml)`,
+          );
+        }
+      }
+    }
     state.route = resolved;
   });
 }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { definePayload } from '../../src/index';
 import { describe, it, expect, beforeAll, afterAll, jest } from '@jest/globals';
 import { Observable, Subject, lastValueFrom, toArray, of } from 'rxjs';
 import { createKeyedSemaphore, dispatch, sendTo, type HandlerContext, type HandlerOutput, type Job, type ListenerSpec } from '../../src/index';
@@ -12,12 +14,15 @@ const through = (name: string): ListenerSpec['handler'] => (payload, context) =>
 // A handler a test forgot to release fails fast instead of hanging for the default 30 s.
 jest.setTimeout(5000);
 
+const AgentNote = definePayload('AgentNote', z.object({ text: z.string() }));
+
 let world: StepWorld;
 beforeAll(() => {
   world = stepWorld([
     listener('a', Note, { handler: through('a') }),
     listener('b', Note, { handler: through('b') }),
-    listener('agent', Note, { handler: through('agent'), agent: true }),
+    // an agent's payload types are its own (unique root tags)
+    listener('agent', AgentNote, { handler: through('agent'), agent: true }),
   ]);
 });
 afterAll(() => world.dispose());

@@ -26,6 +26,8 @@ describe('envelope', () => {
           from: 'greeter',
           to: 'user',
           thread: THREAD,
+          reply: true,
+          chain: ['user'],
           envelope: wrapped(
             `<from>greeter</from><to>user</to><thread>${THREAD}</thread>`,
             '<greetingresponse xmlns=""><message>Hi</message></greetingresponse>',
@@ -39,7 +41,7 @@ describe('envelope', () => {
   it('writes <to> by the rules: explicit recipient, none for self-routing tags, the caller for replies', () => {
     const writer = world.listeners.get('writer')!;
     const fromUser = callOf(writer, { caller: 'user' });
-    const fromGreeter = callOf(writer, { caller: 'greeter' });
+    const fromGreeter = callOf(writer, { caller: 'greeter', respondTo: 'greeter', chain: ['user', 'greeter', 'writer'] });
     const items: Record<string, ResponseItem> = {
       // a full root tag routes on its own
       a: { kind: 'payload', call: fromUser, tag: 'greeter.greeting', xml: '<greeter.greeting><name>A</name></greeter.greeting>' },

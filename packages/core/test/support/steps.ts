@@ -54,5 +54,14 @@ let callSeq = 0;
 /** A handler call of `listener`, as the pump would schedule it. */
 export function callOf(listener: Listener, extra: Partial<Call> = {}): Call {
   const type = [...listener.types.values()][0]!.contract.type.name;
-  return { id: ++callSeq, listener, thread: '3f1c2a4b-1234-4abc-8def-0123456789ab', caller: 'user', type, ...extra };
+  return {
+    id: ++callSeq,
+    listener,
+    thread: '3f1c2a4b-1234-4abc-8def-0123456789ab',
+    caller: 'user',
+    type,
+    chain: ['user', listener.name],
+    respondTo: 'user',
+    ...extra,
+  };
 }
