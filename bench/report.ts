@@ -1,5 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MachineInfo } from './machine';
 import type { Figure, Unit } from './scenario';
 import type { Spread } from './stats';
@@ -134,10 +134,12 @@ export function updateDocs(report: BenchReport, file: string): void {
   writeFileSync(file, `${text.slice(0, start + DOCS_START.length)}\n${renderMarkdown(report)}\n${text.slice(end)}`);
 }
 
-// `node --import tsx bench/report.ts [bench/results.json] [--markdown]` re-renders a saved run.
+// `node --import tsx bench/report.ts [bench/results.json] [--markdown] [--update-docs]` re-renders a
+// saved run, and with --update-docs puts its table into docs/benchmarks.md.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   const file = args.find((a) => !a.startsWith('--')) ?? new URL('./results.json', import.meta.url);
   const report = JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
   console.log(args.includes('--markdown') ? renderMarkdown(report) : renderText(report));
+  if (args.includes('--update-docs')) updateDocs(report, fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url)));
 }

@@ -19,9 +19,12 @@ import { valuePath } from './valuePath';
  * the root) is ORG_ERR_PAYLOAD_DESERIALIZE saying where. It is linear in the input, never recurses on
  * input depth, and never throws anything but an OrganismError.
  *
- * Less strict than libxml2 on a few points that never occur in canonical text: duplicate attributes,
- * the reserved `xml` processing-instruction target after the start, non-ASCII name characters outside
- * the XML name classes, and `--` inside comments are not diagnosed.
+ * Less strict than libxml2 on points that never occur in text libxml2 produced: namespace names are
+ * not checked, neither for URI syntax (libxml2 refuses `xmlns="a b"`) nor for references (libxml2's
+ * C14N writes `xmlns:p="urn:a&amp;b"` as `xmlns:p="urn:a&b"`: that is read as written; only whether
+ * a default namespace is empty matters here), two attributes with different prefixes bound to the same
+ * namespace are not detected as duplicates, and non-ASCII name characters outside the XML name
+ * classes are not diagnosed.
  *
  * @throws OrganismError `ORG_ERR_PAYLOAD_DESERIALIZE`, with field-path details like {@link fromXml}.
  * @example
@@ -167,6 +170,10 @@ class Frame {
 const MAYBE_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const INVALID = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const LINE_ENDS = /\r\n?/g;
+const XML_DECLARATION =
+  /^<\?xml[ \t\n]+version[ \t\n]*=[ \t\n]*(?:"1\.[0-9]+"|'1\.[0-9]+')(?:[ \t\n]+encoding[ \t\n]*=[ \t\n]*(?:"[A-Za-z][\w.-]*"|'[A-Za-z][\w.-]*'))?(?:[ \t\n]+standalone[ \t\n]*=[ \t\n]*(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\n]*\?>$/;
+/** Beyond this many attributes on one element, duplicates are looked up in a set. */
+const FEW_ATTRIBUTES = 16;
 
 class Scanner {
   readonly #s: string;
@@ -307,9 +314,18 @@ class Scanner {
 
   #processingInstruction(lt: number): number {
     const s = this.#s;
-    if (!isNameStart(s.charCodeAt(lt + 2))) throw this.#malformed('a processing instruction without a target', lt);
     const end = s.indexOf('?>', lt + 2);
     if (end < 0) throw this.#malformed('an unterminated processing instruction', lt);
+    if (lt === 0 || (lt === 1 && s.charCodeAt(0) === 0xfeff)) {
+      if (XML_DECLARATION.test(s.slice(lt, end + 2))) return end + 2;
+    }
+    if (!isNameStart(s.charCodeAt(lt + 2))) throw this.#malformed('a processing instruction without a target', lt);
+    let i = lt + 3;
+    while (isNameChar(s.charCodeAt(i))) i++;
+    if (i - lt - 2 === 3 && s.slice(lt + 2, i).toLowerCase() === 'xml') {
+      throw this.#malformed('a malformed XML declaration, or one that is not at the start', lt);
+    }
+    if (i !== end && !isSpace(s.charCodeAt(i))) throw this.#malformed('a malformed processing instruction target', lt);
     return end + 2;
   }
 
@@ -319,6 +335,7 @@ class Scanner {
     if (s.startsWith('<!--', lt)) {
       const end = s.indexOf('-->', lt + 4);
       if (end < 0) throw this.#malformed('an unterminated comment', lt);
+      if (s.indexOf('--', lt + 4) !== end) throw this.#malformed("'--' inside a comment", lt);
       return end + 3;
     }
     if (s.startsWith('<![CDATA[', lt)) {
@@ -363,6 +380,8 @@ class Scanner {
     // Attributes: checked for syntax; namespace declarations are kept, the others only checked.
     let defaultNs: boolean | undefined; // declared default namespace: true when it is none (xmlns="")
     let attributePrefixes: string[] | undefined;
+    let attributeNames: string[] | undefined;
+    let attributeSet: Set<string> | undefined;
     let i = nameStop;
     let selfClosing = false;
     for (;;) {
@@ -393,9 +412,20 @@ class Scanner {
       if (close < 0) throw this.#malformed(`attribute ${s.slice(attrStart, attrStop)} has an unterminated value`, i);
       const lessThan = this.#nextLt(i + 1);
       if (lessThan >= 0 && lessThan < close) throw this.#malformed("a '<' in an attribute value (escape it as &lt;)", lessThan);
-      const amp = this.#nextAmp(i + 1);
-      if (amp >= 0 && amp < close) this.#attributeReferences(amp, close);
       const attrName = s.slice(attrStart, attrStop);
+      // libxml2's C14N writes namespace names unescaped ('&' stays '&'): accept what it writes there.
+      const amp = this.#nextAmp(i + 1);
+      if (amp >= 0 && amp < close && attrName !== 'xmlns' && !attrName.startsWith('xmlns:')) this.#attributeReferences(amp, close);
+      if (attributeSet !== undefined) {
+        if (attributeSet.has(attrName)) throw this.#malformed(`attribute ${attrName} is repeated`, attrStart);
+        attributeSet.add(attrName);
+      } else if (attributeNames === undefined) {
+        attributeNames = [attrName];
+      } else {
+        if (attributeNames.includes(attrName)) throw this.#malformed(`attribute ${attrName} is repeated`, attrStart);
+        attributeNames.push(attrName);
+        if (attributeNames.length > FEW_ATTRIBUTES) attributeSet = new Set(attributeNames);
+      }
       if (attrName === 'xmlns') {
         defaultNs = close === i + 1;
       } else if (attrName.startsWith('xmlns:')) {

@@ -7,14 +7,25 @@ import { OrganismError } from './errors';
  * ASCII scan of UTF-7 or UTF-16 bytes would miss a `<!DOCTYPE`).
  */
 export function decodeXmlInput(input: string | Uint8Array, maxBytes: number): string {
+  return decodeXmlInputWithBytes(input, maxBytes).text;
+}
+
+/**
+ * {@link decodeXmlInput}, plus the UTF-8 bytes of the text when they are at hand without encoding it:
+ * byte input that was already exactly that (UTF-8 without a BOM, nothing replaced), so the parser can
+ * take the caller's bytes instead of re-encoding the decoded text.
+ */
+export function decodeXmlInputWithBytes(input: string | Uint8Array, maxBytes: number): { text: string; utf8: Uint8Array | undefined } {
   if (typeof input === 'string') {
     checkStringSize(input, maxBytes);
-    return input;
+    return { text: input, utf8: undefined };
   }
   if (input.length > maxBytes) throw tooLarge(input.length, maxBytes, false);
-  const text = decode(input, sniffEncoding(input));
+  const label = sniffEncoding(input);
+  const text = decode(input, label);
   checkStringSize(text, maxBytes);
-  return text;
+  const lossless = label === 'utf-8' && !(input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf) && !text.includes('\uFFFD');
+  return { text, utf8: lossless ? input : undefined };
 }
 
 function checkStringSize(text: string, maxBytes: number): void {

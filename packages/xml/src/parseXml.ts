@@ -1,5 +1,5 @@
 import { ParseOption, XmlDocument, XmlLibError } from 'libxml2-wasm';
-import { decodeXmlInput } from './decodeXmlInput';
+import { decodeXmlInputWithBytes } from './decodeXmlInput';
 import { OrganismError } from './errors';
 import { formatLibxml2Details } from './formatLibxml2Details';
 import { resolveXmlLimits, type XmlLimits } from './limits';
@@ -61,13 +61,14 @@ const RECOVER_UTF8 = { option: RECOVER_OPTIONS, encoding: 'utf-8' };
  */
 export function parseXml(input: string | Uint8Array, limits?: Partial<XmlLimits>): ParsedXml {
   const { maxBytes, maxDepth } = resolveXmlLimits(limits);
-  const text = decodeXmlInput(input, maxBytes);
+  const { text, utf8 } = decodeXmlInputWithBytes(input, maxBytes);
   preScanXml(text, maxDepth);
   const declared = text.startsWith('<?xml') || text.startsWith('\uFEFF<?xml');
+  const source = utf8 ?? utf8Of(text);
 
   let strictError: XmlLibError;
   try {
-    return new ParsedXmlImpl(XmlDocument.fromString(text, declared ? STRICT_UTF8 : STRICT), NO_REPAIRS);
+    return new ParsedXmlImpl(readDocument(source, declared ? STRICT_UTF8 : STRICT), NO_REPAIRS);
   } catch (error) {
     if (!(error instanceof XmlLibError)) throw wrapUnexpected(error);
     strictError = error;
@@ -80,7 +81,7 @@ export function parseXml(input: string | Uint8Array, limits?: Partial<XmlLimits>
   );
   let doc: XmlDocument;
   try {
-    doc = XmlDocument.fromString(text, declared ? RECOVER_UTF8 : RECOVER);
+    doc = readDocument(source, declared ? RECOVER_UTF8 : RECOVER);
   } catch (cause) {
     throw unrecoverable(repairs, cause);
   }
@@ -100,6 +101,23 @@ export function parseXml(input: string | Uint8Array, limits?: Partial<XmlLimits>
     doc.dispose();
     throw error;
   }
+}
+
+// An unpaired surrogate: Buffer.from writes U+FFFD for it, libxml2-wasm's own encoder an invalid sequence.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * The UTF-8 bytes libxml2-wasm would encode `text` to (natively, instead of its two JavaScript passes),
+ * or the text itself when it holds an unpaired surrogate, which only libxml2-wasm encodes its own way.
+ */
+function utf8Of(text: string): Uint8Array | string {
+  if (SURROGATE.test(text) && LONE_SURROGATE.test(text)) return text;
+  return Buffer.from(text, 'utf8');
+}
+
+function readDocument(source: Uint8Array | string, options: { option: number; encoding?: string }): XmlDocument {
+  return typeof source === 'string' ? XmlDocument.fromString(source, options) : XmlDocument.fromBuffer(source, options);
 }
 
 class ParsedXmlImpl implements ParsedXml {

@@ -22,7 +22,16 @@ const SQUOTE = 0x27;
  */
 export function preScanXml(text: string, maxDepth: number): void {
   rejectMarkupDeclarations(text);
-  checkDepth(text, maxDepth);
+  // Every level of nesting takes a '<' of its own: a text with at most maxDepth of them cannot exceed it.
+  if (hasMoreThan(text, '<', maxDepth)) checkDepth(text, maxDepth);
+}
+
+function hasMoreThan(text: string, char: string, limit: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf(char); i >= 0; i = text.indexOf(char, i + 1)) {
+    if (++count > limit) return true;
+  }
+  return false;
 }
 
 function rejectMarkupDeclarations(text: string): void {

@@ -29,7 +29,7 @@ export const PAYLOADS: readonly (readonly [label: string, xml: string])[] = [
   ['prefix rebound inside', '<p:t xmlns:p="urn:1"><p:a xmlns:p="urn:2"><p:b/></p:a></p:t>'],
   ['envelope namespace as default', `<x xmlns="${ENVELOPE_NS}"><y/><z xmlns=""/></x>`],
   ['envelope namespace as prefix', `<e:x xmlns:e="${ENVELOPE_NS}"><e:y/><z/></e:x>`],
-  ['element named like the envelope', '<message><meta><from>x</from></meta></message>'],
+  ['element named like the envelope', '<message><meta><from>x</from><thread>y</thread></meta><p/></message>'],
   ['greater-than in attribute', '<t a="1 > 0" b="/>"><u c=">"/></t>'],
   ['mixed content', '<t>a<b>b</b>c<d/>e</t>'],
 ];
