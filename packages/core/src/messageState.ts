@@ -1,6 +1,7 @@
 import type { OrganismError, ParsedXml, XmlLimits } from '@organism/xml';
 import type { Target, RoutingTable } from './routingTable';
 import type { Listener } from './listener';
+import type { BuiltEnvelope } from './transport';
 
 /** Where a pass came from. */
 export type Origin = 'external' | 'response' | 'system';
@@ -29,6 +30,8 @@ export interface MessageState {
   readonly chain?: readonly string[];
   /** A reply to the previous hop of the chain. */
   readonly reply?: boolean;
+  /** The organism built this envelope itself: the envelope steps use these parts instead of parsing. */
+  readonly built?: BuiltEnvelope;
   /** The libxml2 document; released when the synchronous pass ends. Internal. */
   parsed?: ParsedXml;
   /** What the repair step changed, as libxml2 reported it; empty when the input was well-formed. */

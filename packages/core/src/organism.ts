@@ -403,6 +403,7 @@ class OrganismImpl implements Organism {
       ...(item.identity !== undefined ? { identity: item.identity } : {}),
       ...(item.chain !== undefined ? { chain: item.chain } : {}),
       ...(item.reply ? { reply: true } : {}),
+      ...(item.built !== undefined ? { built: item.built } : {}),
       repairs: [],
     };
     // The publisher held the thread for this item (see publishOnThread); the pass lets go.
@@ -602,7 +603,21 @@ class OrganismImpl implements Organism {
   private settleOutboundItem(item: OutboundItem): void {
     switch (item.kind) {
       case 'envelope':
-        this.publishOnThread(item.thread, { envelope: item.envelope, origin: 'response', identity: item.from, chain: item.chain, reply: item.reply });
+        this.publishOnThread(item.thread, {
+          envelope: item.envelope,
+          origin: 'response',
+          identity: item.from,
+          chain: item.chain,
+          reply: item.reply,
+          built: {
+            from: item.from,
+            ...(item.to !== undefined ? { to: item.to } : {}),
+            thread: item.thread,
+            tag: item.tag,
+            ns: item.ns,
+            payloadXml: item.payloadXml,
+          },
+        });
         return;
       case 'halt':
         this.threads.halt(

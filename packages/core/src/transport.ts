@@ -16,6 +16,23 @@ export interface TransportItem {
   readonly chain?: readonly string[];
   /** A reply to the previous hop (delivery does not extend the chain). */
   readonly reply?: boolean;
+  /**
+   * Set only by the organism on envelopes it built itself: the meta and payload it built them
+   * from. The pass then skips re-parsing its own envelope; payloads for listeners are still
+   * validated against their schemas.
+   */
+  readonly built?: BuiltEnvelope;
+}
+
+/** The plain parts the organism built an envelope from. */
+export interface BuiltEnvelope {
+  readonly from: string;
+  readonly to?: string;
+  readonly thread: string;
+  readonly tag: string;
+  readonly ns: string;
+  /** The payload as the pump serialized it (well-formed, within the limits). */
+  readonly payloadXml: string;
 }
 
 /**

@@ -7,6 +7,10 @@ import { requireDoc } from './documentInternals';
 /** Step 2: Exclusive XML Canonicalization 1.0 of the whole envelope into `state.canonical`. */
 export function canonicalize(): OperatorFunction<MessageState, MessageState> {
   return syncStep('canonicalize', (state) => {
+    if (state.built && typeof state.input === 'string') {
+      state.canonical = state.input; // built by buildEnvelope from meta text and a serialized payload
+      return;
+    }
     state.canonical = c14n(requireDoc(state));
   });
 }

@@ -17,6 +17,10 @@ export type OutboundItem =
       readonly reply: boolean;
       /** The call chain the message travels with (pruned for a reply). */
       readonly chain: readonly string[];
+      /** The payload as serialized, its root tag and namespace (the pass need not re-parse). */
+      readonly payloadXml: string;
+      readonly tag: string;
+      readonly ns: string;
     }
   | Exclude<ResponseItem, { kind: 'payload' }>;
 
@@ -45,6 +49,9 @@ export function envelope(env: { routing(): RoutingTable }): OperatorFunction<Res
       ...meta,
       reply,
       chain: reply ? call.chain.slice(0, -1) : call.chain,
+      payloadXml: item.xml,
+      tag: item.tag,
+      ns: item.ns ?? '',
     };
   });
 }

@@ -10,6 +10,16 @@ import { requireDoc, setPayloadElement } from './documentInternals';
  */
 export function extractPayload(): OperatorFunction<MessageState, MessageState> {
   return syncStep('extractPayload', (state) => {
+    if (state.built) {
+      const built = state.built;
+      state.from = state.identity ?? built.from;
+      state.to = built.to;
+      state.thread = built.thread;
+      state.tag = built.tag;
+      state.ns = built.ns;
+      state.payloadXml = built.payloadXml;
+      return;
+    }
     const parts = extract(requireDoc(state));
     state.from = state.identity ?? parts.from;
     state.to = parts.to;

@@ -5,7 +5,16 @@ import type { Call, HandlerOutput } from './dispatch';
 
 /** One payload a handler emitted, or an error about its output, or the end of its call. */
 export type ResponseItem =
-  | { readonly kind: 'payload'; readonly call: Call; readonly xml: string; readonly tag: string; readonly to?: string; readonly respond?: boolean }
+  | {
+      readonly kind: 'payload';
+      readonly call: Call;
+      readonly xml: string;
+      readonly tag: string;
+      /** Namespace URI of the payload root; `''` when none. */
+      readonly ns?: string;
+      readonly to?: string;
+      readonly respond?: boolean;
+    }
   | { readonly kind: 'halt'; readonly call: Call; readonly reason?: string }
   | { readonly kind: 'error'; readonly call: Call; readonly error: OrganismError; readonly attempt?: string }
   | { readonly kind: 'done'; readonly call: Call; readonly failed: boolean };
@@ -96,7 +105,7 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
           });
         }
         if (count > env.limits.maxPayloadsPerResponse) continue;
-        items.push({ kind: 'payload', call, xml: item.xml, tag: item.tag, ...(to !== undefined ? { to } : {}), ...(respond ? { respond } : {}) });
+        items.push({ kind: 'payload', call, xml: item.xml, tag: item.tag, ns: item.ns, ...(to !== undefined ? { to } : {}), ...(respond ? { respond } : {}) });
       }
       return items;
     };

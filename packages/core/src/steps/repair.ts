@@ -10,6 +10,7 @@ import { parseInput } from './documentInternals';
  */
 export function repair(env: Pick<PumpEnv, 'limits'>): OperatorFunction<MessageState, MessageState> {
   return syncStep('repair', (state) => {
+    if (state.built) return; // the organism's own envelope: nothing to repair
     const parsed = parseInput(state, env.limits);
     state.parsed = parsed;
     state.repairs = parsed.repairs;

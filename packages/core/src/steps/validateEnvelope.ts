@@ -11,6 +11,7 @@ import { requireDoc } from './documentInternals';
  */
 export function validateEnvelope(): OperatorFunction<MessageState, MessageState> {
   return syncStep('validateEnvelope', (state) => {
+    if (state.built) return; // built by buildEnvelope: valid by construction
     try {
       validate(requireDoc(state));
     } catch (error) {

@@ -28,6 +28,9 @@ describe('envelope', () => {
           thread: THREAD,
           reply: true,
           chain: ['user'],
+          payloadXml: '<greetingresponse><message>Hi</message></greetingresponse>',
+          tag: 'greetingresponse',
+          ns: '',
           envelope: wrapped(
             `<from>greeter</from><to>user</to><thread>${THREAD}</thread>`,
             '<greetingresponse xmlns=""><message>Hi</message></greetingresponse>',
