@@ -10,9 +10,9 @@ import { spread } from '../stats';
 import { cpuPerMessage, ratePerSecond, startStopwatch } from '../stopwatch';
 
 const LISTENERS = 10;
-const COUNT = 5_000;
+const COUNT = 3_000;
 const RUNS = 5;
-const WARM_UP = 2_000;
+const WARM_UP = 1_000;
 
 async function broadcastRun(envelopes: readonly string[], count: number) {
   let calls = 0;

@@ -243,6 +243,8 @@ class OrganismImpl implements Organism {
 
   private drainQueue: Array<{ state: MessageState; parent: Context }> = [];
   private drainIndex = 0;
+  /** Slots promised to woken room waiters that have not published yet. */
+  private reserved = 0;
   private draining = false;
   private seq = 0;
   private callSeq = 0;
@@ -361,33 +363,45 @@ class OrganismImpl implements Organism {
   async send(to: string, payloadXml: string, options: { from?: string; thread?: string } = {}): Promise<string> {
     const thread = options.thread ?? randomUUID();
     const from = options.from ?? 'user';
-    await this.admit();
-    this.transport.publish({ envelope: buildEnvelope({ from, to, thread }, payloadXml), origin: 'external', identity: from });
+    const envelope = buildEnvelope({ from, to, thread }, payloadXml);
+    await this.admit(() => this.transport.publish({ envelope, origin: 'external', identity: from }));
     return thread;
   }
 
   async inject(raw: string | Uint8Array, options: { from?: string } = {}): Promise<void> {
-    await this.admit();
-    this.transport.publish(options.from === undefined ? { envelope: raw, origin: 'external' } : { envelope: raw, origin: 'external', identity: options.from });
+    await this.admit(() =>
+      this.transport.publish(options.from === undefined ? { envelope: raw, origin: 'external' } : { envelope: raw, origin: 'external', identity: options.from }),
+    );
   }
 
   private queuedCount(): number {
-    return this.scheduler.size + this.drainQueue.length - this.drainIndex;
+    return this.scheduler.size + this.drainQueue.length - this.drainIndex + this.reserved;
   }
 
-  private admit(): Promise<void> {
+  /**
+   * Admit one message and publish it. With room, it is published synchronously, so concurrent
+   * callers can never overshoot max_queued; a waiter woken up gets a slot reserved for it.
+   */
+  private admit(publish: () => void): Promise<void> {
     if (this.closing) return Promise.reject(new OrganismError('ORG_ERR_CLOSED', `organism "${this.name}" is closing: no new messages are accepted`));
-    if (this.queuedCount() < this.maxQueued && this.roomWaiters.length === 0) return Promise.resolve();
+    if (this.queuedCount() < this.maxQueued && this.roomWaiters.length === 0) {
+      publish();
+      return Promise.resolve();
+    }
     if (this.whenFull === 'reject' || this.roomWaiters.length >= this.maxQueued) {
       return Promise.reject(
         new OrganismError('ORG_ERR_BUSY', `organism "${this.name}" is full (${this.maxQueued} queued): retry later or raise max_queued`),
       );
     }
-    return new Promise((resolve, reject) => this.roomWaiters.push({ resolve, reject }));
+    return new Promise<void>((resolve, reject) => this.roomWaiters.push({ resolve, reject })).then(() => {
+      this.reserved--;
+      publish();
+    });
   }
 
   private wakeRoomWaiters(): void {
     while (this.roomWaiters.length > 0 && this.queuedCount() < this.maxQueued) {
+      this.reserved++;
       this.roomWaiters.shift()!.resolve();
     }
   }
@@ -682,7 +696,7 @@ class OrganismImpl implements Organism {
   }
 
   private isIdle(): boolean {
-    return this.units === 0 && this.running === 0 && this.scheduler.size === 0;
+    return this.units === 0 && this.running === 0 && this.scheduler.size === 0 && this.reserved === 0;
   }
 
   private checkIdle(): void {
@@ -781,7 +795,7 @@ function parseHuh(payloadXml: string): { code: string; message: string; attempt?
     return match ? unescapeXml(match[1]!) : undefined;
   };
   const attempt = field('attempt');
-  return { code: field('code') ?? 'ORG_ERR_UNKNOWN', message: field('message') ?? '', ...(attempt !== undefined ? { attempt } : {}) };
+  return { code: field('code') ?? 'ORG_ERR_INTERNAL', message: field('message') ?? '', ...(attempt !== undefined ? { attempt } : {}) };
 }
 
 function unescapeXml(text: string): string {

@@ -49,6 +49,11 @@ describe('Contract.fromXml', () => {
     expect(value).toMatchObject({ id: '\n a<b> ', price: 0.5 });
   });
 
+  it('skips processing instructions between fields and inside text (libxml2-wasm gives them no next sibling)', () => {
+    const value = readPayload(order, '<order><?a?><id>x<?b?>y</id><?c?><qty>1</qty><price>1</price><rush>true</rush></order>');
+    expect(value).toMatchObject({ id: 'xy', qty: 1 });
+  });
+
   it('ignores unknown elements, namespaced look-alikes and attributes (the XSD judges those)', () => {
     const value = readPayload(
       order,

@@ -1,4 +1,4 @@
-import { XmlC14NMode, type XmlDocument, type XmlElement } from 'libxml2-wasm';
+import { XmlC14NMode, XmlElement, type XmlDocument } from 'libxml2-wasm';
 import { OrganismError } from './errors';
 
 const EXCLUSIVE = { mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0, withComments: false } as const;
@@ -15,7 +15,10 @@ const EXCLUSIVE = { mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0, withComments: fals
  */
 export function canonicalize(node: XmlDocument | XmlElement): string {
   try {
-    return node.canonicalizeToString(EXCLUSIVE);
+    if (!(node instanceof XmlElement)) return node.canonicalizeToString(EXCLUSIVE);
+    // The same subtree, selected as a node set: libxml2-wasm's subtree helper wraps every node of the
+    // document in a JavaScript object on each visibility callback; the node-set test compares pointers.
+    return node.doc.canonicalizeToString({ ...EXCLUSIVE, nodeSet: new Set([node]) });
   } catch (cause) {
     throw new OrganismError(
       'ORG_ERR_XML_PARSE',

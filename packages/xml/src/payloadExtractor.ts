@@ -4,6 +4,7 @@ import { ENVELOPE_NS } from './envelopeSchema';
 import { OrganismError, type ErrorCode } from './errors';
 import { escapeXmlAttribute, escapeXmlText } from './escapeXmlText';
 import { resolveXmlLimits, type XmlLimits } from './limits';
+import { fitsWhole, simplePayload } from './simplePayload';
 
 /**
  * One item of a handler response: a payload ready to be enveloped (`xml` is re-serialized from parser
@@ -67,7 +68,12 @@ interface OpenElement {
 export class PayloadExtractor {
   readonly #limits: XmlLimits;
   readonly #escaper = new BareAmpersandEscaper();
-  readonly #parser: SaxesParser<SaxesOptionsNS>;
+  /** Created on first use: a first chunk the fast path answers entirely never needs it. */
+  #parser: SaxesParser<SaxesOptionsNS> | undefined;
+  /** The first chunk, answered by the fast path and not yet fed to saxes (see {@link simplePayload}). */
+  #unparsed: string | undefined;
+  /** While the unparsed chunk is replayed: saxes events change nothing, their items were already given. */
+  #replaying = false;
   #out: Extracted[] = [];
   #bytes = 0;
   #endsWithHighSurrogate = false;
@@ -85,22 +91,44 @@ export class PayloadExtractor {
 
   constructor(limits?: Partial<XmlLimits>) {
     this.#limits = resolveXmlLimits(limits);
-    const parser = new SaxesParser<SaxesOptionsNS>({ xmlns: true, fragment: true, position: true });
-    parser.on('opentagstart', (tag) => this.#onOpenTagStart(tag));
-    parser.on('opentag', (tag) => this.#onOpenTag(tag));
-    parser.on('text', (text) => this.#onText(text));
-    parser.on('cdata', (text) => this.#onText(text));
-    parser.on('closetag', (tag) => this.#onCloseTag(tag));
-    parser.on('error', (error) => this.#onError(error));
-    this.#parser = parser;
+  }
+
+  get #saxes(): SaxesParser<SaxesOptionsNS> {
+    let parser = this.#parser;
+    if (parser === undefined) {
+      parser = new SaxesParser<SaxesOptionsNS>({ xmlns: true, fragment: true, position: true });
+      parser.on('opentagstart', (tag) => this.#onOpenTagStart(tag));
+      parser.on('opentag', (tag) => this.#onOpenTag(tag));
+      parser.on('text', (text) => this.#onText(text));
+      parser.on('cdata', (text) => this.#onText(text));
+      parser.on('closetag', (tag) => this.#onCloseTag(tag));
+      parser.on('error', (error) => this.#onError(error));
+      this.#parser = parser;
+    }
+    return parser;
   }
 
   /**
    * Feeds a chunk of handler output. Returns the items completed by it: payloads whose closing tag
    * arrived in this chunk, and errors.
+   *
+   * Fast path: a first chunk that is one plain payload element (ASCII names without prefixes, no
+   * entity references, comments, CDATA or processing instructions; whitespace around it) is answered
+   * without saxes, with the very item saxes would give; should more output follow, saxes reads that
+   * chunk first, silently, so everything after behaves as if it had read it from the start.
    */
   push(chunk: string): Extracted[] {
     if (this.#stopped || chunk === '') return [];
+    if (this.#parser === undefined && this.#unparsed === undefined && this.#bytes === 0 && fitsWhole(chunk, this.#limits.maxBytes)) {
+      const payload = simplePayload(chunk, this.#limits.maxDepth);
+      if (payload !== undefined) {
+        this.#admit(chunk);
+        this.#unparsed = chunk;
+        this.#payloads = 1;
+        return [payload];
+      }
+    }
+    this.#replayUnparsed();
     const allowed = this.#admit(chunk);
     this.#write(this.#escaper.feed(allowed, false));
     if (allowed.length < chunk.length && !this.#stopped) {
@@ -116,12 +144,19 @@ export class PayloadExtractor {
   /** Signals the end of the output; flushes held-back text. An unclosed element is ORG_ERR_RESPONSE_PARSE. */
   end(): Extracted[] {
     if (this.#stopped) return this.#drain();
+    if (this.#unparsed !== undefined && this.#parser === undefined) {
+      // Only the fast-path chunk came: saxes, having read it, would find nothing more to report.
+      this.#unparsed = undefined;
+      this.#stopped = true;
+      return this.#drain();
+    }
+    this.#replayUnparsed();
     this.#write(this.#escaper.feed('', true));
     if (this.#stopped) return this.#drain();
     const insideSpecialSection = this.#escaper.insideSpecialSection;
     this.#ending = true;
     try {
-      this.#parser.close();
+      this.#saxes.close();
     } catch (cause) {
       this.#parserFailed(cause);
       return this.#drain();
@@ -148,13 +183,26 @@ export class PayloadExtractor {
         kind: 'error',
         error: new OrganismError(
           'ORG_ERR_RESPONSE_PARSE',
-          `handler output line ${this.#parser.line}: the output ends inside an unfinished tag${name}; ` +
+          `handler output line ${this.#saxes.line}: the output ends inside an unfinished tag${name}; ` +
             `it was dropped. Finish every tag you start`,
         ),
       });
     }
     this.#stopped = true;
     return this.#drain();
+  }
+
+  /** Feeds saxes the chunk the fast path answered, so that it reads what follows in the right state. */
+  #replayUnparsed(): void {
+    const chunk = this.#unparsed;
+    if (chunk === undefined) return;
+    this.#unparsed = undefined;
+    this.#replaying = true;
+    try {
+      this.#write(this.#escaper.feed(chunk, false));
+    } finally {
+      this.#replaying = false;
+    }
   }
 
   /** Counts the chunk against maxBytes; returns the part of it that fits. */
@@ -177,7 +225,7 @@ export class PayloadExtractor {
   #write(text: string): void {
     if (text !== '') {
       try {
-        this.#parser.write(text);
+        this.#saxes.write(text);
       } catch (cause) {
         this.#parserFailed(cause); // saxes reports through onerror; this is a last-resort guard
         return;
@@ -188,7 +236,7 @@ export class PayloadExtractor {
     if (keyword !== undefined && !this.#stopped) {
       this.#stop(
         'ORG_ERR_XML_DTD',
-        `handler output line ${this.#parser.line}: a markup declaration <!${keyword}; DTDs and entity declarations ` +
+        `handler output line ${this.#saxes.line}: a markup declaration <!${keyword}; DTDs and entity declarations ` +
           `are never processed, so nothing from there on was delivered. Return plain XML payloads`,
       );
     }
@@ -204,15 +252,15 @@ export class PayloadExtractor {
   }
 
   #onOpenTagStart(tag: SaxesStartTagNS): void {
-    if (this.#stopped) return; // saxes finishes the chunk it was given; ignore the rest
+    if (this.#stopped || this.#replaying) return; // saxes finishes the chunk it was given; ignore the rest
     if (this.#depth === 0) {
       this.#flushClosed();
-      this.#startTag = { name: tag.name, line: this.#parser.line, failure: undefined };
+      this.#startTag = { name: tag.name, line: this.#saxes.line, failure: undefined };
     }
   }
 
   #onOpenTag(tag: SaxesTagNS): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#replaying) return;
     this.#depth++;
     const depth = this.#depth;
     let element = this.#current;
@@ -223,7 +271,7 @@ export class PayloadExtractor {
         name: tag.name,
         tag: tag.local,
         ns: tag.uri,
-        line: start?.line ?? this.#parser.line,
+        line: start?.line ?? this.#saxes.line,
         maybeEnvelope: tag.local === 'message' && tag.uri === '',
         xml: '',
         failure: start?.failure,
@@ -237,7 +285,7 @@ export class PayloadExtractor {
     if (depth > this.#limits.maxDepth) {
       element.failure = new OrganismError(
         'ORG_ERR_XML_TOO_DEEP',
-        `handler output line ${this.#parser.line}: <${element.name}> (from line ${element.line}) nests elements ` +
+        `handler output line ${this.#saxes.line}: <${element.name}> (from line ${element.line}) nests elements ` +
           `${depth} deep, above the limit of ${this.#limits.maxDepth} (limits.maxDepth); it was dropped. ` +
           `Flatten the payload`,
       );
@@ -248,31 +296,31 @@ export class PayloadExtractor {
   }
 
   #onText(text: string): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#replaying) return;
     const element = this.#current;
     if (element !== undefined && element.failure === undefined) element.xml += escapeXmlText(text);
   }
 
   #onCloseTag(tag: SaxesTagNS): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#replaying) return;
     const element = this.#current;
     if (element !== undefined && element.failure === undefined && !tag.isSelfClosing) element.xml += `</${tag.name}>`;
     this.#depth--;
     if (this.#depth === 0 && element !== undefined) {
       this.#current = undefined;
       this.#closed = element;
-      this.#closedAt = this.#parser.position;
+      this.#closedAt = this.#saxes.position;
     }
   }
 
   #onError(error: Error): void {
-    if (this.#stopped) return;
+    if (this.#stopped || this.#replaying) return;
     const raw = error.message.replace(/^\d+:\d+: /, '');
     const message = raw.endsWith('.') ? raw : `${raw}.`;
-    const where = `handler output line ${this.#parser.line}, column ${this.#parser.column}`;
+    const where = `handler output line ${this.#saxes.line}, column ${this.#saxes.column}`;
     // saxes reports a mismatched end tag right after the closetag events it implies, at the same position.
     const closed = this.#closed;
-    if (closed !== undefined && this.#parser.position === this.#closedAt) {
+    if (closed !== undefined && this.#saxes.position === this.#closedAt) {
       closed.failure ??= this.#malformed(closed.name, closed.line, where, message, error);
       return;
     }

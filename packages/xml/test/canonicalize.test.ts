@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { canonicalize, parseXml, type XmlElement } from '@organism/xml';
+import { buildEnvelope, canonicalize, extractPayload, parseXml, type XmlElement } from '@organism/xml';
+import { XmlC14NMode } from 'libxml2-wasm';
+import { METAS, PAYLOADS } from './canonicalCorpus';
 
 describe('canonicalize (exclusive c14n 1.0)', () => {
   it('drops namespace declarations that are not visibly used and sorts attributes', () => {
@@ -32,5 +34,13 @@ describe('canonicalize (exclusive c14n 1.0)', () => {
     using a = parseXml('<r  b="1"\n a="2"/>');
     using b = parseXml("<r a='2' b='1'></r>");
     expect(canonicalize(a.doc)).toBe(canonicalize(b.doc));
+  });
+
+  it.each(PAYLOADS)('canonicalizes a payload element (%s) exactly as the library subtree helper does', (_label, xml) => {
+    for (const envelope of [buildEnvelope(METAS[0]!, xml), `<r xmlns="urn:r" xmlns:p="urn:other"><x/>${xml}<!-- c --><y/></r>`]) {
+      using parsed = parseXml(envelope);
+      const element = envelope.startsWith('<r') ? (parsed.doc.root.find('*')[1] as XmlElement) : extractPayload(parsed.doc).payload;
+      expect(canonicalize(element)).toBe(element.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0, withComments: false }));
+    }
   });
 });

@@ -5,6 +5,7 @@ import {
   OrganismError,
   buildEnvelope,
   canonicalize,
+  childNodes,
   extractPayload,
   libxml2Validator,
   parseXml,
@@ -144,6 +145,24 @@ describe('extractPayload', () => {
     expectCode(() => extractPayload(noMeta.doc), 'ORG_ERR_ENVELOPE_INVALID');
     using noThread = parseXml(envelope('<meta><from>a</from></meta><x/>'));
     expect(expectCode(() => extractPayload(noThread.doc), 'ORG_ERR_ENVELOPE_INVALID').message).toContain('<thread>');
+  });
+});
+
+describe('extractPayload and childNodes around processing instructions', () => {
+  it('reads an envelope with processing instructions in <message> and <meta> (libxml2-wasm gives them no next sibling)', () => {
+    using parsed = parseXml(
+      envelope(`<?a?><meta><?b?><from>user</from><?c?><thread>${THREAD}</thread><?d?></meta><?e?><p xmlns=""><?f?><q/></p><?g?>`),
+    );
+    validateEnvelope(parsed.doc);
+    const parts = extractPayload(parsed.doc);
+    expect(parts).toMatchObject({ from: 'user', thread: THREAD, payloadTag: 'p', payloadNs: '' });
+    expect(childNodes(parts.payload).map((node) => node.constructor.name)).toEqual(['XmlProcessingInstructionNode', 'XmlElement']);
+    expect(canonicalize(parts.payload)).toBe('<p><?f?><q></q></p>');
+  });
+
+  it('childNodes lists text, elements, comments and CDATA in order', () => {
+    using parsed = parseXml('<r>a<b/><!--c--><![CDATA[d]]></r>');
+    expect(childNodes(parsed.doc.root).map((node) => node.constructor.name)).toEqual(['XmlText', 'XmlElement', 'XmlComment', 'XmlCData']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_XML_LIMITS, OrganismError, canonicalize, parseXml, type ErrorCode } from '@organism/xml';
+import { ParseOption, XmlDocument } from 'libxml2-wasm';
 
 function thrownBy(fn: () => unknown): OrganismError {
   try {
@@ -47,6 +48,36 @@ describe('parseXml: well-formed input', () => {
   it('accepts UTF-8 bytes as well as strings', () => {
     using parsed = parseXml(new TextEncoder().encode('<a>héllo ✓</a>'));
     expect(parsed.doc.root.content).toBe('héllo ✓');
+  });
+
+  it.each([
+    ['ASCII', '<a x="1">text</a>'],
+    ['non-ASCII', '<übung a="é">漢字 ñ</übung>'],
+    ['surrogate pairs', '<a b="😀">😀𝄞</a>'],
+    ['an unpaired high surrogate', '<a>x\uD800y</a>'],
+    ['an unpaired low surrogate', '<a>x\uDC00y</a>'],
+    ['a byte-order mark', '\uFEFF<a>x</a>'],
+    ['a declaration naming another encoding', '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>'],
+    ['malformed text', '<a><b>é</a>'],
+  ])('parses a string with %s exactly as libxml2-wasm parses the string itself', (_label, text) => {
+    const declared = text.startsWith('<?xml') || text.startsWith('\uFEFF<?xml');
+    const encoding = declared ? { encoding: 'utf-8' } : {};
+    let expected: { repaired: boolean; canonical: string };
+    try {
+      using doc = XmlDocument.fromString(text, { option: ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE, ...encoding });
+      expected = { repaired: false, canonical: canonicalize(doc) };
+    } catch {
+      const recover = ParseOption.XML_PARSE_RECOVER | ParseOption.XML_PARSE_NOERROR | ParseOption.XML_PARSE_NOWARNING | ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_NOENT;
+      using doc = XmlDocument.fromString(text, { option: recover, ...encoding });
+      expected = { repaired: true, canonical: canonicalize(doc) };
+    }
+    using parsed = parseXml(text);
+    expect({ repaired: parsed.repairs.length > 0, canonical: canonicalize(parsed.doc) }).toEqual(expected);
+    // The same text as UTF-8 bytes (a declared encoding would apply to bytes; unpaired surrogates have no UTF-8).
+    if (!declared && !/[\uD800-\uDFFF]/.test(text.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))) {
+      using fromBytes = parseXml(new TextEncoder().encode(text));
+      expect({ repaired: fromBytes.repairs.length > 0, canonical: canonicalize(fromBytes.doc) }).toEqual(expected);
+    }
   });
 
   it('reads string input as UTF-8 even when the XML declaration names another encoding', () => {

@@ -293,3 +293,98 @@ describe('PayloadExtractor: refusals', () => {
     expect(extractor.end()).toEqual([]);
   });
 });
+
+describe('PayloadExtractor fast path for a first chunk that is one plain element', () => {
+  /** Through saxes from the start: a first chunk of one character is never plain. */
+  const slow = (chunks: readonly string[], limits?: ConstructorParameters<typeof PayloadExtractor>[0]): Extracted[] => {
+    const [first = '', ...rest] = chunks;
+    return feed([first.slice(0, 1), first.slice(1), ...rest], limits);
+  };
+  const details = (items: readonly Extracted[]): string =>
+    JSON.stringify(items.map((item) => (item.kind === 'payload' ? item : { code: item.error.code, message: item.error.message, details: item.error.details })));
+
+  const PLAIN = [
+    '<greetingresponse><message>Hello, World 7!</message></greetingresponse>',
+    '  \n<order a="1" b=\'two\'><id>A-1</id><qty>2</qty><empty/><e2 /></order>\n\t',
+    '<t xmlns="urn:t"><a xmlns="">x > y</a><b   c = "d"  /></t>',
+    '<t>😀 ü 漢字</t>',
+    '<deep><a><b><c><d>e</d></c></b></a></deep>',
+    '<x/>',
+  ];
+  const NOT_PLAIN = [
+    '<t>a &amp; b</t>',
+    '<t>a\r\nb</t>',
+    '<p:t xmlns:p="urn:p"/>',
+    '<t><!-- c --></t>',
+    '<t><![CDATA[x]]></t>',
+    '<?xml version="1.0"?><t/>',
+    'Sure! <t/>',
+    '<t/><u/>',
+    '<t a="x&quot;"/>',
+    '<t a="1" a="2"/>',
+    '<t>a]]>b</t>',
+    `<message><meta/></message>`,
+    `<m xmlns="${ENVELOPE_NS}"/>`,
+    '<t xmlns=" urn:t"/>',
+    '<t xmlns="http://www.w3.org/XML/1998/namespace"/>',
+    '<t><u></t>',
+    '<t>\u0001</t>',
+    '<t>\uD800</t>',
+    '<t',
+  ];
+  const TAILS = ['', '<b>1</b>', '</a>', ' junk <c', `<message xmlns="${ENVELOPE_NS}"><meta/></message>`, '<!DOCTYPE x><y/>', '<z>&bogus;</z>', '<?xml version="1.0"?><w/>'];
+
+  it('answers plain elements without saxes and gives what saxes gives', async () => {
+    const { simplePayload } = await import('../src/simplePayload');
+    for (const xml of PLAIN) {
+      expect(simplePayload(xml, 64)).toBeDefined();
+      expect(details(feed([xml]))).toBe(details(slow([xml])));
+    }
+    for (const xml of NOT_PLAIN) {
+      expect(simplePayload(xml, 64)).toBeUndefined();
+      expect(details(feed([xml]))).toBe(details(slow([xml])));
+    }
+  });
+
+  it('leaves a chunk nested deeper than maxDepth, or larger than maxBytes, to saxes', () => {
+    const deep = '<a><b><c>x</c></b></a>';
+    expect(details(feed([deep], { maxDepth: 2 }))).toBe(details(slow([deep], { maxDepth: 2 })));
+    expect(feed([deep], { maxDepth: 2 })[0]).toMatchObject({ kind: 'error', error: { code: 'ORG_ERR_XML_TOO_DEEP' } });
+    expect(details(feed([deep], { maxBytes: 10 }))).toBe(details(slow([deep], { maxBytes: 10 })));
+    expect(details(feed([deep, deep], { maxBytes: 30 }))).toBe(details(slow([deep, deep], { maxBytes: 30 })));
+  });
+
+  it('reads whatever follows a fast-path chunk as if saxes had read that chunk too', () => {
+    for (const xml of [...PLAIN, ...NOT_PLAIN]) {
+      for (const tail of TAILS) {
+        expect(details(feed([xml, tail]))).toBe(details(slow([xml, tail])));
+        expect(details(feed([xml, tail], { maxPayloadsPerResponse: 1 }))).toBe(details(slow([xml, tail], { maxPayloadsPerResponse: 1 })));
+      }
+    }
+  });
+
+  it('agrees with saxes on mutated inputs, alone and followed by more output', () => {
+    let seed = Number(process.env['FUZZ_SEED'] ?? 0x9e3779b9);
+    const random = (n: number): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const TOKENS = ['<', '>', '/', '=', '"', "'", ' ', '\n', '\t', ':', 'xmlns', ' xmlns="u"', ' xmlns=""', ' a="1"', '<a>', '</a>', '<b/>', ']]>', '&', '!', '?', '-', '.', '1', 'é', '😀', 'message'];
+    let fast = 0;
+    for (let round = 0; round < 4000; round++) {
+      let xml = PLAIN[random(PLAIN.length)]!;
+      for (let e = random(3); e >= 0; e--) {
+        const at = random(xml.length + 1);
+        xml = random(2) === 0 ? xml.slice(0, at) + TOKENS[random(TOKENS.length)]! + xml.slice(at) : xml.slice(0, at) + xml.slice(at + 1 + random(3));
+      }
+      const tail = TAILS[random(TAILS.length)]!;
+      const limits = { maxDepth: 1 + random(6) };
+      expect({ xml, tail, items: details(feed([xml, tail], limits)) }).toEqual({ xml, tail, items: details(slow([xml, tail], limits)) });
+      expect({ xml, items: details(feed([xml], limits)) }).toEqual({ xml, items: details(slow([xml], limits)) });
+      if (feed([xml], limits).some((item) => item.kind === 'payload')) fast++;
+    }
+    expect(fast).toBeGreaterThan(400);
+  });
+});
