@@ -11,7 +11,11 @@ export interface HandlerContext {
   readonly self?: string;
   /** Name of the payload type that arrived (useful when a listener accepts several). */
   readonly type: string;
-  /** Aborted when the organism closes; pass it to fetch/LLM calls. */
+  /**
+   * Aborted when the call exceeds `handler_timeout_ms` (reason: ORG_ERR_HANDLER_TIMEOUT) or the
+   * organism is torn down; pass it to fetch/LLM calls. `close()` drains first: running handlers
+   * are allowed to finish.
+   */
   readonly signal: AbortSignal;
 }
 

@@ -42,6 +42,7 @@ import { dispatch, type Call, type HandlerSettled, type Job } from './steps/disp
 import { extractResponses } from './steps/extractResponses';
 import { envelope, type OutboundItem } from './steps/envelope';
 import { asOrganismError } from './steps/stepInternals';
+import { isUuidV4 } from './steps/assignThread';
 import { DEFAULT_BUDGETS, ThreadRegistry, type ThreadBudgets } from './threadRegistry';
 import { DEFAULT_META_FLAGS, answerMeta, type MetaFlags } from './introspection';
 import { toolPromptFor } from './toolPrompt';
@@ -124,7 +125,7 @@ export interface OrganismErrorEvent {
   readonly message: string;
   readonly error: OrganismError;
   /** The step or stage that failed. */
-  readonly step: StepName | 'inject' | 'close';
+  readonly step: StepName;
   readonly from?: string;
   readonly to?: string;
   readonly thread?: string;
@@ -258,6 +259,9 @@ class OrganismImpl implements Organism {
   constructor(options: OrganismOptions) {
     this.name = options.name ?? 'organism';
     this.limits = { ...DEFAULT_XML_LIMITS, ...options.limits };
+    positive('limits.maxBytes', this.limits.maxBytes);
+    positive('limits.maxDepth', this.limits.maxDepth);
+    positive('limits.maxPayloadsPerResponse', this.limits.maxPayloadsPerResponse);
     this.maxConcurrent = positive('maxConcurrentHandlers', options.maxConcurrentHandlers ?? 20);
     this.perAgent = positive('maxConcurrentPerAgent', options.maxConcurrentPerAgent ?? 5);
     this.maxQueued = positive('maxQueued', options.maxQueued ?? 10_000);
@@ -362,6 +366,9 @@ class OrganismImpl implements Organism {
 
   async send(to: string, payloadXml: string, options: { from?: string; thread?: string } = {}): Promise<string> {
     const thread = options.thread ?? randomUUID();
+    if (!isUuidV4(thread)) {
+      return Promise.reject(new OrganismError('ORG_ERR_CONFIG', `send(): thread "${thread}" is not a UUID v4; omit it to start a new thread`));
+    }
     const from = options.from ?? 'user';
     const envelope = buildEnvelope({ from, to, thread }, payloadXml);
     await this.admit(() => this.transport.publish({ envelope, origin: 'external', identity: from }));

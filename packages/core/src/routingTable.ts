@@ -21,8 +21,11 @@ export type Route =
  */
 export interface RoutingTable {
   readonly listeners: ReadonlyMap<string, Listener>;
-  /** Resolve an incoming payload tag (as written) with an optional `<to>`. */
-  route(tag: string, to: string | undefined): Route;
+  /**
+   * Resolve an incoming payload tag (as written) with an optional `<to>`. `<huh>` is routed only
+   * when `system` is true (the organism wrote it); from anyone else it is unknown.
+   */
+  route(tag: string, to: string | undefined, system?: boolean): Route;
   /**
    * The `<to>` the pump writes on a handler's response: `undefined` when the tag routes inside the
    * organism on its own (full root tag, or a bare tag with a broadcast set or a single acceptor),
@@ -70,11 +73,11 @@ export function createRoutingTable(listeners: readonly Listener[]): RoutingTable
 
   return {
     listeners: byName,
-    route(rawTag, rawTo) {
+    route(rawTag, rawTo, system = false) {
       const tag = rawTag.toLowerCase();
       const to = rawTo?.toLowerCase();
       if (tag === 'huh') {
-        if (to === undefined) return { kind: 'error', error: unknown(tag) };
+        if (to === undefined || !system) return { kind: 'error', error: unknown(tag) };
         const listener = byName.get(to);
         return listener ? { kind: 'huh', to: listener.name, listener } : { kind: 'huh', to: rawTo! };
       }

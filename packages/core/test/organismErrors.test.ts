@@ -162,15 +162,17 @@ describe('organism: every bad input is reported, answered with a <huh>, and the 
 });
 
 describe('organism: <huh> messages', () => {
-  it('delivers a <huh> addressed to a listener to its onHuh, unescaped', async () => {
+  it("delivers the organism's <huh> about a listener's own output to its onHuh, unescaped", async () => {
     const onHuh = jest.fn<NonNullable<ListenerSpec['onHuh']>>();
-    await using org = createOrganism({ listeners: [greeter, listener('sloppy', Ping, { onHuh })] });
+    await using org = createOrganism({ listeners: [greeter, listener('sloppy', Ping, { onHuh, handler: () => 'a & b, no payload <here' })] });
     const w = watch(org);
-    const thread = await org.send('sloppy', '<huh><code>ORG_ERR_ROUTE_UNKNOWN</code><message>a &amp; b</message><attempt>&lt;x/&gt;</attempt></huh>');
+    const thread = await org.send('sloppy', ping);
     await org.whenIdle();
-    expect(onHuh).toHaveBeenCalledWith({ code: 'ORG_ERR_ROUTE_UNKNOWN', message: 'a & b', attempt: '<x/>' }, { thread });
-    expect(w.errors).toEqual([]);
-    expect(w.messages).toEqual([]);
+    expect(onHuh).toHaveBeenCalledTimes(1);
+    const [huh, context] = onHuh.mock.calls[0]!;
+    expect(context).toEqual({ thread });
+    expect(huh.code).toBe(w.errors[0]!.code);
+    expect(huh.attempt).toBe('a & b, no payload <here');
   });
 
   it('never answers a <huh> with another <huh>: one that routes nowhere is one error and nothing else', async () => {
@@ -184,13 +186,12 @@ describe('organism: <huh> messages', () => {
   });
 
   it('drops a <huh> for a listener without onHuh silently', async () => {
-    await using org = createOrganism({ listeners: [greeter] });
+    await using org = createOrganism({ listeners: [greeter, listener('mute', Ping, { handler: () => 42 as never })] });
     const w = watch(org);
-    await org.send('greeter', '<huh><code>X</code><message>m</message></huh>');
+    await org.send('mute', ping);
     await org.whenIdle();
-    expect(w.errors).toEqual([]);
+    expect(w.errors.map((e) => e.code)).toEqual(['ORG_ERR_HANDLER_RESULT']);
     expect(w.egress).toEqual([]);
-    expect(w.messages).toEqual([]);
   });
 
   it('reports an onHuh that throws once, without a <huh> about it', async () => {
@@ -198,6 +199,7 @@ describe('organism: <huh> messages', () => {
       listeners: [
         greeter,
         listener('touchy', Ping, {
+          handler: () => 42 as never,
           onHuh: () => {
             throw new Error('cannot take criticism');
           },
@@ -205,9 +207,12 @@ describe('organism: <huh> messages', () => {
       ],
     });
     const w = watch(org);
-    await org.send('touchy', '<huh><code>X</code><message>m</message></huh>');
+    await org.send('touchy', ping);
     await org.whenIdle();
-    expect(w.errors).toEqual([expect.objectContaining({ code: 'ORG_ERR_HANDLER_THREW', listener: 'touchy' })]);
+    expect(w.errors).toEqual([
+      expect.objectContaining({ code: 'ORG_ERR_HANDLER_RESULT', listener: 'touchy' }),
+      expect.objectContaining({ code: 'ORG_ERR_HANDLER_THREW', listener: 'touchy' }),
+    ]);
     expect(w.egress).toEqual([]);
     await expectStillServing(org, w);
   });

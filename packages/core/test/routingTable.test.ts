@@ -111,10 +111,14 @@ describe('routing table: route()', () => {
     expect(summary(table.route('researcher.question', undefined))).toEqual({ kind: 'deliver', targets: ['researcher:question:root'] });
   });
 
-  it('routes a <huh> to the listener named in <to>, to egress for other names, and nowhere without <to>', () => {
-    expect(summary(table.route('huh', 'GREETER'))).toEqual({ kind: 'huh', to: 'greeter', listener: 'greeter' });
-    expect(summary(table.route('huh', 'user'))).toEqual({ kind: 'huh', to: 'user', listener: undefined });
-    expect(summary(table.route('huh', undefined))).toMatchObject({ kind: 'error', code: 'ORG_ERR_ROUTE_UNKNOWN' });
+  it("routes the organism's <huh> to the listener named in <to>, to egress for other names, and nowhere without <to>", () => {
+    expect(summary(table.route('huh', 'GREETER', true))).toEqual({ kind: 'huh', to: 'greeter', listener: 'greeter' });
+    expect(summary(table.route('huh', 'user', true))).toEqual({ kind: 'huh', to: 'user', listener: undefined });
+    expect(summary(table.route('huh', undefined, true))).toMatchObject({ kind: 'error', code: 'ORG_ERR_ROUTE_UNKNOWN' });
+  });
+
+  it('treats a <huh> from anyone but the organism as unknown', () => {
+    expect(summary(table.route('huh', 'greeter'))).toMatchObject({ kind: 'error', code: 'ORG_ERR_ROUTE_UNKNOWN' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { XmlTreeNode, type XmlElement, type XmlNode } from 'libxml2-wasm';
+import { XmlElement, XmlTreeNode, type XmlNode } from 'libxml2-wasm';
 
 /**
  * The child nodes of an element, in document order. Walking `firstChild`/`next` is the fast way, but
@@ -16,4 +16,22 @@ export function childNodes(parent: XmlElement): XmlNode[] {
     nodes.push(node);
   }
   return nodes;
+}
+
+/**
+ * The child elements of an element, in document order ({@link childNodes} without text, comments and
+ * processing instructions).
+ *
+ * @example
+ * ```ts
+ * const [meta, payload] = elementChildren(doc.root);
+ * ```
+ */
+export function elementChildren(parent: XmlElement): XmlElement[] {
+  const elements: XmlElement[] = [];
+  for (let node = parent.firstChild; node !== null; node = node.next) {
+    if (node instanceof XmlElement) elements.push(node);
+    else if (!(node instanceof XmlTreeNode)) return parent.find('*').filter((child): child is XmlElement => child instanceof XmlElement);
+  }
+  return elements;
 }

@@ -1,6 +1,6 @@
-import { XmlElement, type XmlDocument } from 'libxml2-wasm';
+import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { ENVELOPE_NS } from './envelopeSchema';
-import { childNodes } from './childNodes';
+import { elementChildren } from './childNodes';
 import { OrganismError } from './errors';
 
 /**
@@ -49,8 +49,9 @@ export function extractPayload(doc: XmlDocument): EnvelopeParts {
 
   let meta: XmlElement | undefined;
   const payloads: XmlElement[] = [];
-  for (const node of childNodes(root)) {
-    if (!(node instanceof XmlElement)) continue;
+  const children = elementChildren(root);
+  for (let i = 0; i < children.length; i++) {
+    const node = children[i]!;
     if (meta === undefined && payloads.length === 0 && node.name === 'meta') {
       meta = node; // by position, like the meta fields below
     } else {
@@ -70,8 +71,9 @@ export function extractPayload(doc: XmlDocument): EnvelopeParts {
   let from: string | undefined;
   let to: string | undefined;
   let thread: string | undefined;
-  for (const node of childNodes(meta)) {
-    if (!(node instanceof XmlElement)) continue;
+  const fields = elementChildren(meta);
+  for (let i = 0; i < fields.length; i++) {
+    const node = fields[i]!;
     const name = node.name;
     if (from === undefined) {
       if (name !== 'from') break;

@@ -8,7 +8,7 @@ export type { ParsedXml } from './parseXml';
 export { canonicalize } from './canonicalize';
 export { validateEnvelope } from './validateEnvelope';
 export { extractPayload } from './extractPayload';
-export { childNodes } from './childNodes';
+export { childNodes, elementChildren } from './childNodes';
 export type { EnvelopeParts } from './extractPayload';
 export { buildEnvelope } from './buildEnvelope';
 export { payloadFromCanonical } from './payloadFromCanonical';

@@ -47,7 +47,7 @@ export function validateEnvelope(doc: XmlDocument): void {
     const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
     throw new OrganismError(
       'ORG_ERR_ENVELOPE_INVALID',
-      `the envelope does not match the envelope schema: ${details[0]}${more}. Expected ` +
+      `the envelope does not match the envelope schema: ${(details[0] ?? '').replace(/\.+$/, '')}${more}. Expected ` +
         `<message xmlns="${ENVELOPE_NS}"><meta><from>…</from><to>…</to>?<thread>…</thread></meta>` +
         `<payload/></message>`,
       { cause, details },

@@ -49,6 +49,15 @@ export function requirePayloadElement(state: MessageState): XmlElement {
   return root;
 }
 
+/**
+ * Replace the payload text (e.g. its root tag normalized); the payload element is parsed again
+ * from it when next needed.
+ */
+export function replacePayloadXml(state: MessageState, xml: string): void {
+  state.payloadXml = xml;
+  payloadElements.delete(state);
+}
+
 /** Release the state's libxml2 document (idempotent). */
 export function releaseDoc(state: MessageState): void {
   payloadElements.delete(state);

@@ -20,7 +20,16 @@ export function extractPayload(): OperatorFunction<MessageState, MessageState> {
       state.payloadXml = built.payloadXml;
       return;
     }
-    const parts = extract(requireDoc(state));
+    let parts;
+    try {
+      parts = extract(requireDoc(state));
+    } catch (error) {
+      // Still name the sender, so its <huh> reaches it (the envelope itself was valid).
+      if (!state.from && state.canonical) {
+        state.from = state.identity ?? /<meta><from>([^<]*)<\/from>/.exec(state.canonical)?.[1]?.trim();
+      }
+      throw error;
+    }
     state.from = state.identity ?? parts.from;
     state.to = parts.to;
     state.thread = parts.thread;

@@ -27,7 +27,7 @@ export function route(env: Pick<PumpEnv, 'routing'>): OperatorFunction<MessageSt
         return;
       }
     }
-    const resolved = table.route(state.tag, state.to);
+    const resolved = table.route(state.tag, state.to, state.origin === 'system' && state.from === SYSTEM_SENDER);
     if (resolved.kind === 'error') throw resolved.error;
     if (resolved.kind === 'deliver' && state.origin === 'response' && !state.reply && state.identity !== undefined) {
       const sender = table.listeners.get(state.identity.toLowerCase());

@@ -4,7 +4,8 @@ import type { MessageState, StepName } from '../messageState';
 
 /** Any thrown value as an OrganismError; library errors are wrapped, never leaked. */
 export function asOrganismError(error: unknown, code: 'ORG_ERR_INTERNAL' | 'ORG_ERR_HANDLER_THREW' = 'ORG_ERR_INTERNAL'): OrganismError {
-  if (error instanceof OrganismError) return error;
+  // Whatever a handler throws is the handler's failure, even an OrganismError of another code.
+  if (error instanceof OrganismError && (code === 'ORG_ERR_INTERNAL' || error.code === code)) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new OrganismError(code, message, { cause: error });
 }

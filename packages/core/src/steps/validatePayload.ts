@@ -1,8 +1,19 @@
 import { OrganismError, type CompiledSchema, type ValidationIssue } from '@organism/xml';
-import { from, map, mergeMap, of, type OperatorFunction } from 'rxjs';
+import { catchError, from, map, mergeMap, of, type OperatorFunction } from 'rxjs';
 import type { MessageState } from '../messageState';
 import { fail } from './stepInternals';
-import { requirePayloadElement } from './documentInternals';
+import { replacePayloadXml, requirePayloadElement } from './documentInternals';
+
+/** `<Greeting …>…</Greeting>` → `<greeting …>…</greeting>`; undefined when the text is not of that shape. */
+function withLowerCaseRoot(xml: string, tag: string): string | undefined {
+  const lower = tag.toLowerCase();
+  const open = `<${tag}`;
+  if (!xml.startsWith(open) || !/[\s/>]/.test(xml[open.length] ?? '')) return undefined;
+  const close = `</${tag}>`;
+  if (xml.endsWith(close)) return `<${lower}${xml.slice(open.length, xml.length - close.length)}</${lower}>`;
+  if (xml.endsWith('/>')) return `<${lower}${xml.slice(open.length)}`;
+  return undefined;
+}
 
 function invalid(state: MessageState, issues: readonly ValidationIssue[]): OrganismError {
   return new OrganismError(
@@ -21,6 +32,12 @@ export function validatePayload(): OperatorFunction<MessageState, MessageState> 
   return mergeMap((state) => {
     if (state.error || state.route?.kind !== 'deliver') return of(state);
     try {
+      // Routing compares tags case-insensitively; the generated XSDs declare lower-case names.
+      const tag = state.tag ?? '';
+      if (tag !== tag.toLowerCase() && state.payloadXml !== undefined) {
+        const normalized = withLowerCaseRoot(state.payloadXml, tag);
+        if (normalized !== undefined) replacePayloadXml(state, normalized);
+      }
       const schemas = new Set<CompiledSchema>();
       for (const target of state.route.targets) {
         schemas.add(target.byRootTag ? target.accepted.rootSchema : target.accepted.bareSchema);
@@ -42,6 +59,8 @@ export function validatePayload(): OperatorFunction<MessageState, MessageState> 
           const issues = verdicts.find((v) => v.length > 0);
           return issues ? fail(state, 'validatePayload', invalid(state, issues)) : state;
         }),
+        // A backend that cannot run (Xerces without Java) fails this message, never the pump.
+        catchError((error: unknown) => of(fail(state, 'validatePayload', error))),
       );
     } catch (error) {
       return of(fail(state, 'validatePayload', error));
