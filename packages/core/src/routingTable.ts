@@ -59,15 +59,19 @@ export function createRoutingTable(listeners: readonly Listener[]): RoutingTable
         : `listener "${to}" does not accept <${tag}>`,
     );
 
-  const bare = (tag: string): readonly Target[] | OrganismError => {
-    const acceptors = byBareTag.get(tag);
-    if (!acceptors || acceptors.length === 0) return unknown(tag);
+  // Resolved once per tag at build time: the hot path allocates nothing (no Error objects).
+  const bareRoutes = new Map<string, readonly Target[] | 'ambiguous'>();
+  for (const [tag, acceptors] of byBareTag) {
     const broadcast = acceptors.filter((t) => t.listener.broadcast);
-    if (broadcast.length > 0) return broadcast;
-    if (acceptors.length === 1) return acceptors;
+    bareRoutes.set(tag, broadcast.length > 0 ? broadcast : acceptors.length === 1 ? acceptors : 'ambiguous');
+  }
+  const bare = (tag: string): readonly Target[] | OrganismError => {
+    const found = bareRoutes.get(tag);
+    if (found === undefined) return unknown(tag);
+    if (found !== 'ambiguous') return found;
     return new OrganismError(
       'ORG_ERR_ROUTE_AMBIGUOUS',
-      `${acceptors.length} listeners accept <${tag}> and none is marked broadcast: add <to> or use a full root tag`,
+      `${byBareTag.get(tag)!.length} listeners accept <${tag}> and none is marked broadcast: add <to> or use a full root tag`,
     );
   };
 
@@ -102,7 +106,8 @@ export function createRoutingTable(listeners: readonly Listener[]): RoutingTable
       if (byRootTag.has(tag) || tag.includes('.')) return undefined;
       const callerListener = byName.get(caller.toLowerCase());
       if (callerListener?.types.has(tag)) return caller;
-      return bare(tag) instanceof OrganismError ? caller : undefined;
+      const found = bareRoutes.get(tag);
+      return found === undefined || found === 'ambiguous' ? caller : undefined;
     },
   };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { OrganismError } from '@organism/xml';
 
 /** Per-thread limits; `organism.yaml` keys in parentheses. */
@@ -82,7 +81,7 @@ export class ThreadRegistry {
         `thread ${thread} exceeded ${this.budgets.maxMessages} messages: the thread was ended`,
       );
     }
-    const key = `${listener}\u0000${createHash('sha1').update(payloadXml).digest('base64')}`;
+    const key = `${listener}\u0000${payloadXml.length}:${fnv1a(payloadXml)}`;
     const seen = (record.repeats.get(key) ?? 0) + 1;
     record.repeats.set(key, seen);
     if (seen > this.budgets.maxRepeats) {
@@ -93,4 +92,14 @@ export class ThreadRegistry {
     }
     return undefined;
   }
+}
+
+/** FNV-1a over UTF-16 code units: a cheap fingerprint (with the length) for the repeat guard. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }

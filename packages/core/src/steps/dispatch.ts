@@ -145,15 +145,27 @@ export function dispatch(env: DispatchEnv): OperatorFunction<Job, HandlerOutput>
           const { call } = job;
           let failed = false;
           let timedOut = false;
-          // The call's own signal: aborted when the organism closes or the call times out.
-          const controller = new AbortController();
-          const onOrganismAbort = () => controller.abort(env.signal.reason);
-          env.signal.addEventListener('abort', onOrganismAbort, { once: true });
+          // The call's own signal, created only if the handler asks for it (most never do): aborted
+          // when the organism is torn down or the call times out.
+          let controller: AbortController | undefined;
+          let timeoutReason: OrganismError | undefined;
+          const onOrganismAbort = () => controller?.abort(env.signal.reason);
+          const callSignal = (): AbortSignal => {
+            if (!controller) {
+              controller = new AbortController();
+              if (timeoutReason) controller.abort(timeoutReason);
+              else if (env.signal.aborted) controller.abort(env.signal.reason);
+              else env.signal.addEventListener('abort', onOrganismAbort, { once: true });
+            }
+            return controller.signal;
+          };
           const context: HandlerContext = {
             thread: call.thread,
             from: call.caller,
             type: call.type,
-            signal: controller.signal,
+            get signal() {
+              return callSignal();
+            },
             ...(call.listener.agent ? { self: call.listener.name } : {}),
           };
           const parent = env.traceParent?.(call) ?? otelContext.active();
@@ -189,7 +201,8 @@ export function dispatch(env: DispatchEnv): OperatorFunction<Job, HandlerOutput>
                           'ORG_ERR_HANDLER_TIMEOUT',
                           `handler of "${call.listener.name}" ran longer than ${timeoutMs} ms and was aborted; raise handler_timeout_ms or make it honour context.signal`,
                         );
-                        controller.abort(error);
+                        timeoutReason = error;
+                        controller?.abort(error);
                         span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
                         return error;
                       }),
@@ -198,7 +211,7 @@ export function dispatch(env: DispatchEnv): OperatorFunction<Job, HandlerOutput>
                 );
           const timeoutReport = defer(() =>
             timedOut
-              ? of<HandlerOutput>({ kind: 'error', call, error: controller.signal.reason as OrganismError })
+              ? of<HandlerOutput>({ kind: 'error', call, error: timeoutReason! })
               : EMPTY,
           );
           const end = defer(() => {
@@ -207,7 +220,7 @@ export function dispatch(env: DispatchEnv): OperatorFunction<Job, HandlerOutput>
           });
           return concat(limited, timeoutReport, end).pipe(
             finalize(() => {
-              env.signal.removeEventListener('abort', onOrganismAbort);
+              if (controller) env.signal.removeEventListener('abort', onOrganismAbort);
               release();
               span.end();
             }),

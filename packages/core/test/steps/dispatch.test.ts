@@ -166,7 +166,13 @@ describe('dispatch: handler results', () => {
     expect(spy).toHaveBeenCalledTimes(2);
     const [plain, agent] = seen;
     expect(plain!.value).toEqual({ text: 'x' });
-    expect(plain!.context).toEqual({ thread: expect.any(String), from: 'user', type: 'Note', signal: controller.signal });
+    expect(plain!.context).toMatchObject({ thread: expect.any(String), from: 'user', type: 'Note' });
+    // each call has its own signal, tied to the organism's
+    const signal = plain!.context.signal;
+    expect(signal).toBeInstanceOf(AbortSignal);
+    expect(signal.aborted).toBe(false);
+    controller.abort(new Error('organism gone'));
+    expect(signal.aborted).toBe(true);
     expect(plain!.context.self).toBeUndefined();
     expect(agent!.context.self).toBe('agent');
   });
