@@ -1,4 +1,4 @@
-import { canonicalize, extractPayload as extract } from '@organism/xml';
+import { canonicalize, extractPayload as extract, payloadFromCanonical } from '@organism/xml';
 import type { OperatorFunction } from 'rxjs';
 import type { MessageState } from '../messageState';
 import { syncStep } from './stepInternals';
@@ -35,7 +35,8 @@ export function extractPayload(): OperatorFunction<MessageState, MessageState> {
     state.thread = parts.thread;
     state.tag = parts.payloadTag;
     state.ns = parts.payloadNs;
-    state.payloadXml = canonicalize(parts.payload);
+    // Sliced from the canonical envelope when possible: canonicalizing the element costs far more.
+    state.payloadXml = (state.canonical !== undefined ? payloadFromCanonical(state.canonical) : undefined) ?? canonicalize(parts.payload);
     setPayloadElement(state, parts.payload);
   });
 }
