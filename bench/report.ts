@@ -70,7 +70,7 @@ function rows(report: BenchReport): string[][] {
       const target = targetFor(figure.id);
       const { median, min, max } = figure.value;
       out.push([
-        scenario.title,
+        figure.group ?? scenario.title,
         figure.label,
         formatValue(median, figure.unit),
         formatValue(min, figure.unit),

@@ -7,6 +7,8 @@ export type Unit = 'msg/s' | 'calls/s' | 'ms' | 'MB' | '%' | 'count';
 export interface Figure {
   /** Stable key, used by targets and in results.json (`roundTrip.100k.rate`). */
   readonly id: string;
+  /** The table heading of its row, when not the scenario's own title. */
+  readonly group?: string;
   readonly label: string;
   readonly unit: Unit;
   readonly value: Spread;

@@ -7,6 +7,7 @@ import { tallyOutcomes } from '../outcomeTally';
 import type { BenchContext, Figure, Scenario } from '../scenario';
 import { spread } from '../stats';
 import { cpuPerMessage, ratePerSecond, startStopwatch, type Elapsed } from '../stopwatch';
+import { XML_FLOOR_WORK, createXmlFloor, xmlFloorFigure } from './xmlFloor';
 
 /** The organism defaults, spelled out: the round trip measures what an embedder gets. */
 export const ROUND_TRIP_OPTIONS = {
@@ -39,59 +40,68 @@ export async function roundTripRun(ctx: BenchContext, count: number): Promise<El
 }
 
 /**
- * Scenario 2: greeting envelopes injected → full pipeline → greeter → typed response enveloped
- * → second pass → egress$. A round trip is two pipeline passes; the ratios compare with the XML
- * floor measured earlier in the same bench, on the same envelopes.
+ * Scenarios 1 and 2: the XML floor and the round trip, measured in pairs. Each round-trip run
+ * (greeting injected → full pipeline → greeter → typed response enveloped → egress$) follows a
+ * floor run over the same envelopes, so the two see the same machine and each ratio compares a
+ * pair; other load on the machine moves both.
  */
 export const roundTrip: Scenario = {
   name: 'roundTrip',
   title: 'round trip',
   async run(ctx) {
-    await roundTripRun(ctx, WARM_UP_COUNT);
-    const figures: Figure[] = [];
-    for (const load of ROUND_TRIP_LOADS) {
-      const rates: number[] = [];
-      const cpu: number[] = [];
-      for (let run = 1; run <= load.runs; run++) {
-        const elapsed = await roundTripRun(ctx, load.count);
-        rates.push(ratePerSecond(load.count, elapsed));
-        cpu.push(cpuPerMessage(load.count, elapsed));
-        ctx.progress(`round trip ${formatCount(load.count)} run ${run}/${load.runs}: ${formatCount(Math.round(rates.at(-1)!))} msg/s`);
+    const floor = createXmlFloor(ctx.greetings.envelopes);
+    try {
+      floor.measure(WARM_UP_COUNT);
+      await roundTripRun(ctx, WARM_UP_COUNT);
+      const figures: Figure[] = [];
+      for (const load of ROUND_TRIP_LOADS) {
+        const floors: Elapsed[] = [];
+        const trips: Elapsed[] = [];
+        for (let run = 1; run <= load.runs; run++) {
+          floors.push(floor.measure(load.count));
+          trips.push(await roundTripRun(ctx, load.count));
+          const floorRate = ratePerSecond(load.count, floors.at(-1)!);
+          const rate = ratePerSecond(load.count, trips.at(-1)!);
+          ctx.progress(`${formatCount(load.count)} run ${run}/${load.runs}: XML floor ${formatCount(Math.round(floorRate))} msg/s, round trip ${formatCount(Math.round(rate))} msg/s`);
+        }
+        const rates = trips.map((e) => ratePerSecond(load.count, e));
+        const floorRates = floors.map((e) => ratePerSecond(load.count, e));
+        figures.push(xmlFloorFigure(load.key, load.count, floors));
+        figures.push(
+          {
+            id: `roundTrip.${load.key}.rate`,
+            label: `${formatCount(load.count)} messages`,
+            unit: 'msg/s',
+            value: spread(rates),
+            cpuUsPerMessage: spread(trips.map((e) => cpuPerMessage(load.count, e))),
+          },
+          {
+            id: `roundTrip.${load.key}.ofFloor`,
+            label: `${formatCount(load.count)}: round trips ÷ XML floor`,
+            unit: '%',
+            value: spread(rates.map((rate, i) => (100 * rate) / floorRates[i]!)),
+          },
+          {
+            id: `roundTrip.${load.key}.perPassOfFloor`,
+            label: `${formatCount(load.count)}: passes (2 per trip) ÷ XML floor`,
+            unit: '%',
+            value: spread(rates.map((rate, i) => (100 * 2 * rate) / floorRates[i]!)),
+          },
+          {
+            // The same per-pass ratio by CPU time, which other load on the machine skews less.
+            id: `roundTrip.${load.key}.perPassOfFloorCpu`,
+            label: `${formatCount(load.count)}: floor CPU ÷ CPU per pass`,
+            unit: '%',
+            value: spread(trips.map((trip, i) => (100 * floors[i]!.cpuUs) / (trip.cpuUs / 2))),
+          },
+        );
       }
-      figures.push({
-        id: `roundTrip.${load.key}.rate`,
-        label: `${formatCount(load.count)} messages`,
-        unit: 'msg/s',
-        value: spread(rates),
-        cpuUsPerMessage: spread(cpu),
-      });
-      const floorFigure = ctx.figure(`xmlFloor.${load.key}.rate`);
-      const floor = floorFigure?.value.median;
-      const floorCpu = floorFigure?.cpuUsPerMessage?.median;
-      if (floor !== undefined) {
-        figures.push({
-          id: `roundTrip.${load.key}.ofFloor`,
-          label: `${formatCount(load.count)}: round trips ÷ XML floor`,
-          unit: '%',
-          value: spread(rates.map((rate) => (100 * rate) / floor)),
-        });
-        figures.push({
-          id: `roundTrip.${load.key}.perPassOfFloor`,
-          label: `${formatCount(load.count)}: passes (2 per trip) ÷ XML floor`,
-          unit: '%',
-          value: spread(rates.map((rate) => (100 * 2 * rate) / floor)),
-        });
-      }
-      if (floorCpu !== undefined) {
-        // The same ratio by CPU time, which other load on the machine skews far less than wall time.
-        figures.push({
-          id: `roundTrip.${load.key}.perPassOfFloorCpu`,
-          label: `${formatCount(load.count)}: floor CPU ÷ CPU per pass`,
-          unit: '%',
-          value: spread(cpu.map((us) => (100 * floorCpu) / (us / 2))),
-        });
-      }
+      return {
+        config: { ...ROUND_TRIP_OPTIONS, loads: ROUND_TRIP_LOADS, warmUp: WARM_UP_COUNT, xmlFloor: XML_FLOOR_WORK, pairing: 'each round-trip run follows a floor run of the same size' },
+        figures,
+      };
+    } finally {
+      floor[Symbol.dispose]();
     }
-    return { config: { ...ROUND_TRIP_OPTIONS, loads: ROUND_TRIP_LOADS, warmUp: WARM_UP_COUNT }, figures };
   },
 };

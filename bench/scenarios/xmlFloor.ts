@@ -5,13 +5,13 @@ import { GREETER_DESCRIPTION, Greeting } from '../listeners';
 import { ROUND_TRIP_LOADS, WARM_UP_COUNT, formatCount } from '../loads';
 import { BenchFailure, type Figure, type Scenario } from '../scenario';
 import { spread } from '../stats';
-import { cpuPerMessage, ratePerSecond, startStopwatch } from '../stopwatch';
+import { cpuPerMessage, ratePerSecond, startStopwatch, type Elapsed } from '../stopwatch';
 
 /**
- * The libxml2 work one pump pass does on a greeting envelope, with no pump around it: parse,
- * exclusive c14n of the envelope, envelope XSD, meta and payload extraction, exclusive c14n of
- * the payload, payload XSD (the Greeting contract compiled once, as the organism does), dispose.
- * Returns false when a validator reported issues.
+ * The libxml2 work of one pump pass over an injected greeting envelope, with no pump around it:
+ * parse, exclusive c14n of the envelope, envelope XSD, meta and payload extraction, exclusive
+ * c14n of the payload, payload XSD (the Greeting contract compiled once, as the organism does),
+ * dispose. Returns false when a validator reported issues.
  */
 function xmlPass(envelope: string, payloadSchema: CompiledSchema): boolean {
   const parsed = parseXml(envelope);
@@ -27,50 +27,68 @@ function xmlPass(envelope: string, payloadSchema: CompiledSchema): boolean {
   }
 }
 
-/** Scenario 1: the same envelopes as the round trip through the XML work alone. */
+/** The XML floor over the shared greeting envelopes: `measure(count)` times the first `count`. */
+export interface XmlFloor extends Disposable {
+  measure(count: number): Elapsed;
+}
+
+export function createXmlFloor(envelopes: readonly string[]): XmlFloor {
+  const schema = libxml2Validator.compile(compileContract(Greeting, GREETER_DESCRIPTION).xsd);
+  return {
+    measure(count) {
+      collectGarbage();
+      let invalid = 0;
+      const watch = startStopwatch();
+      for (let i = 0; i < count; i++) if (!xmlPass(envelopes[i]!, schema)) invalid++;
+      const elapsed = watch.stop();
+      if (invalid > 0) throw new BenchFailure(`XML floor: ${invalid} of ${count} envelopes failed validation`);
+      return elapsed;
+    },
+    [Symbol.dispose]() {
+      schema.dispose();
+    },
+  };
+}
+
+export const XML_FLOOR_WORK =
+  'parseXml → canonicalize(envelope) → validateEnvelope → extractPayload → canonicalize(payload) → Greeting XSD → dispose';
+
+/** The floor's figure for one load, from its runs. */
+export function xmlFloorFigure(key: string, count: number, runs: readonly Elapsed[]): Figure {
+  return {
+    id: `xmlFloor.${key}.rate`,
+    group: 'XML floor',
+    label: `${formatCount(count)} envelopes, no pump`,
+    unit: 'msg/s',
+    value: spread(runs.map((e) => ratePerSecond(count, e))),
+    cpuUsPerMessage: spread(runs.map((e) => cpuPerMessage(count, e))),
+  };
+}
+
+/**
+ * Scenario 1 on its own (`--only xmlFloor`). A full bench measures the floor inside the round-trip
+ * scenario instead, each floor run right before its round-trip run, so that both see the same
+ * machine and their ratio does not move with other load.
+ */
 export const xmlFloor: Scenario = {
   name: 'xmlFloor',
   title: 'XML floor',
   async run(ctx) {
-    const { envelopes } = ctx.greetings;
-    const schema = libxml2Validator.compile(compileContract(Greeting, GREETER_DESCRIPTION).xsd);
-    const batch = (count: number) => {
-      let invalid = 0;
-      for (let i = 0; i < count; i++) if (!xmlPass(envelopes[i]!, schema)) invalid++;
-      if (invalid > 0) throw new BenchFailure(`XML floor: ${invalid} of ${count} envelopes failed validation`);
-    };
+    const floor = createXmlFloor(ctx.greetings.envelopes);
     try {
-      batch(WARM_UP_COUNT);
+      floor.measure(WARM_UP_COUNT);
       const figures: Figure[] = [];
       for (const load of ROUND_TRIP_LOADS) {
-        const rates: number[] = [];
-        const cpu: number[] = [];
+        const runs: Elapsed[] = [];
         for (let run = 1; run <= load.runs; run++) {
-          collectGarbage();
-          const watch = startStopwatch();
-          batch(load.count);
-          const elapsed = watch.stop();
-          rates.push(ratePerSecond(load.count, elapsed));
-          cpu.push(cpuPerMessage(load.count, elapsed));
-          ctx.progress(`XML floor ${formatCount(load.count)} run ${run}/${load.runs}: ${formatCount(Math.round(rates.at(-1)!))} msg/s`);
+          runs.push(floor.measure(load.count));
+          ctx.progress(`XML floor ${formatCount(load.count)} run ${run}/${load.runs}: ${formatCount(Math.round(ratePerSecond(load.count, runs.at(-1)!)))} msg/s`);
         }
-        figures.push({
-          id: `xmlFloor.${load.key}.rate`,
-          label: `${formatCount(load.count)} envelopes, no pump`,
-          unit: 'msg/s',
-          value: spread(rates),
-          cpuUsPerMessage: spread(cpu),
-        });
+        figures.push(xmlFloorFigure(load.key, load.count, runs));
       }
-      return {
-        config: {
-          work: 'parseXml → canonicalize(envelope) → validateEnvelope → extractPayload → canonicalize(payload) → Greeting XSD → dispose',
-          loads: ROUND_TRIP_LOADS,
-        },
-        figures,
-      };
+      return { config: { work: XML_FLOOR_WORK, loads: ROUND_TRIP_LOADS }, figures };
     } finally {
-      schema.dispose();
+      floor[Symbol.dispose]();
     }
   },
 };

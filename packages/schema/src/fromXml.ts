@@ -1,5 +1,5 @@
-import { OrganismError, childNodes } from '@organism/xml';
-import { XmlCData, XmlElement, XmlEntityReference, XmlText } from 'libxml2-wasm';
+import { OrganismError, childNodes, elementChildren } from '@organism/xml';
+import { XmlCData, XmlElement, XmlEntityReference, XmlText, XmlTreeNode, type XmlNode } from 'libxml2-wasm';
 import type { z } from 'zod';
 import type { FieldModel, ObjectModel, PayloadModel, ScalarModel, ValueModel } from './payloadModel';
 import { valuePath } from './valuePath';
@@ -81,14 +81,22 @@ export function fieldIndex(model: ObjectModel): ReadonlyMap<string, number> {
 
 function readObject(model: ObjectModel, el: XmlElement, path: readonly PropertyKey[], problems: string[]): Record<string, unknown> {
   const index = fieldIndex(model);
-  const children: (XmlElement[] | undefined)[] = new Array(model.fields.length);
-  for (const node of childNodes(el)) {
-    if (!(node instanceof XmlElement)) continue;
+  let children: (XmlElement[] | undefined)[] = new Array(model.fields.length);
+  const collect = (node: XmlElement): void => {
     const i = index.get(node.name);
-    if (i === undefined || node.namespaceUri !== '') continue;
+    if (i === undefined || node.namespaceUri !== '') return;
     const list = children[i];
     if (list) list.push(node);
     else children[i] = [node];
+  };
+  for (let node = el.firstChild; node !== null; node = node.next) {
+    if (node instanceof XmlElement) collect(node);
+    else if (!(node instanceof XmlTreeNode)) {
+      // A processing instruction, which libxml2-wasm gives no next sibling: start over from the full list.
+      children = new Array(model.fields.length);
+      for (const child of elementChildren(el)) collect(child);
+      break;
+    }
   }
   const out: Record<string, unknown> = {};
   for (let i = 0; i < model.fields.length; i++) {
@@ -155,14 +163,26 @@ export function coerceScalar(model: ScalarModel, text: string, path: readonly Pr
 /** Concatenated text and CDATA of a leaf element; a child element there is a problem, comments are skipped. */
 function textOf(el: XmlElement, path: readonly PropertyKey[], problems: string[]): string | undefined {
   let text = '';
-  for (const node of childNodes(el)) {
+  for (let node = el.firstChild; node !== null; node = node.next) {
     if (node instanceof XmlText || node instanceof XmlCData || node instanceof XmlEntityReference) text += node.content;
-    else if (node instanceof XmlElement) {
-      problems.push(`${valuePath(path)}: expected text, found a child element <${node.name}>`);
-      return undefined;
-    }
+    else if (node instanceof XmlElement) return childElementProblem(node, path, problems);
+    else if (!(node instanceof XmlTreeNode)) return textOfNodes(childNodes(el), path, problems); // see readObject
   }
   return text;
+}
+
+function textOfNodes(nodes: readonly XmlNode[], path: readonly PropertyKey[], problems: string[]): string | undefined {
+  let text = '';
+  for (const node of nodes) {
+    if (node instanceof XmlText || node instanceof XmlCData || node instanceof XmlEntityReference) text += node.content;
+    else if (node instanceof XmlElement) return childElementProblem(node, path, problems);
+  }
+  return text;
+}
+
+function childElementProblem(node: XmlElement, path: readonly PropertyKey[], problems: string[]): undefined {
+  problems.push(`${valuePath(path)}: expected text, found a child element <${node.name}>`);
+  return undefined;
 }
 
 function quote(text: string): string {

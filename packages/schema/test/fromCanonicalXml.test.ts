@@ -241,7 +241,7 @@ describe('Contract.fromCanonicalXml on text that is not well-formed', () => {
 });
 
 describe('Contract.fromCanonicalXml under mutation (differential against libxml2 + fromXml)', () => {
-  // Deterministic xorshift, so a failure reproduces.
+  // Deterministic xorshift, so a failure reproduces; FUZZ_SEED=<n> explores other mutants.
   let seed = Number(process.env['FUZZ_SEED'] ?? 0x2545f491);
   const random = (n: number): number => {
     seed ^= seed << 13;

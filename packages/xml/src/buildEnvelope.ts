@@ -18,8 +18,10 @@ const ENVELOPE_OPEN = `<message xmlns="${ENVELOPE_NS}"><meta><from>`;
  * `toCanonicalXml`), the envelope is canonical too, byte for byte:
  * `canonicalize(parseXml(buildEnvelope(meta, p)).doc) === buildEnvelope(meta, p)`, so a pipeline that
  * built it may skip canonicalizing it again. This holds for every canonical payload, prefixed or not,
- * in any namespace; the meta strings may hold anything (whitespace is kept, as C14N keeps it), except
- * that characters XML cannot carry are replaced, so they do not read back unchanged.
+ * in any namespace (the envelope's included), and for any meta strings (whitespace is kept, as C14N
+ * keeps it; characters XML cannot carry are replaced, so those do not read back unchanged). The one
+ * exception is not of buildEnvelope's making: libxml2's C14N writes namespace names unescaped, so a
+ * payload declaring a namespace whose name holds `&` has no well-formed canonical text to start from.
  *
  * @example
  * ```ts

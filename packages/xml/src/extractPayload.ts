@@ -1,4 +1,4 @@
-import type { XmlDocument, XmlElement } from 'libxml2-wasm';
+import { XmlElement, XmlTreeNode, type XmlDocument } from 'libxml2-wasm';
 import { ENVELOPE_NS } from './envelopeSchema';
 import { elementChildren } from './childNodes';
 import { OrganismError } from './errors';
@@ -49,13 +49,24 @@ export function extractPayload(doc: XmlDocument): EnvelopeParts {
 
   let meta: XmlElement | undefined;
   const payloads: XmlElement[] = [];
-  const children = elementChildren(root);
-  for (let i = 0; i < children.length; i++) {
-    const node = children[i]!;
-    if (meta === undefined && payloads.length === 0 && node.name === 'meta') {
-      meta = node; // by position, like the meta fields below
-    } else {
-      payloads.push(node);
+  // Walking firstChild/next allocates nothing that outlives the loop; a processing instruction (which
+  // libxml2-wasm gives no next sibling) sends the walk to the slower elementChildren instead.
+  let walked = true;
+  for (let node = root.firstChild; node !== null; node = node.next) {
+    if (!(node instanceof XmlElement)) {
+      if (node instanceof XmlTreeNode) continue;
+      walked = false;
+      break;
+    }
+    if (meta === undefined && payloads.length === 0 && node.name === 'meta') meta = node; // by position, like the meta fields below
+    else payloads.push(node);
+  }
+  if (!walked) {
+    meta = undefined;
+    payloads.length = 0;
+    for (const node of elementChildren(root)) {
+      if (meta === undefined && payloads.length === 0 && node.name === 'meta') meta = node;
+      else payloads.push(node);
     }
   }
   if (meta === undefined) {
@@ -68,23 +79,21 @@ export function extractPayload(doc: XmlDocument): EnvelopeParts {
   // <meta> is the XSD sequence from, to?, thread, then extensions from other namespaces. Reading it by
   // position needs no namespace look-ups (each costs a string decode out of wasm memory): in a validated
   // envelope the first three element slots can only hold envelope-namespace elements.
-  let from: string | undefined;
-  let to: string | undefined;
-  let thread: string | undefined;
-  const fields = elementChildren(meta);
-  for (let i = 0; i < fields.length; i++) {
-    const node = fields[i]!;
-    const name = node.name;
-    if (from === undefined) {
-      if (name !== 'from') break;
-      from = node.content.trim();
-    } else if (name === 'to' && to === undefined) {
-      to = node.content.trim();
-    } else {
-      if (name === 'thread') thread = node.content.trim();
+  const fields = new MetaFields();
+  let metaWalked = true;
+  for (let node = meta.firstChild; node !== null; node = node.next) {
+    if (!(node instanceof XmlElement)) {
+      if (node instanceof XmlTreeNode) continue;
+      metaWalked = false;
       break;
     }
+    if (fields.read(node)) break;
   }
+  if (!metaWalked) {
+    fields.reset();
+    for (const node of elementChildren(meta)) if (fields.read(node)) break;
+  }
+  const { from, to, thread } = fields;
   if (from === undefined || thread === undefined) {
     const missing = from === undefined ? 'from' : 'thread';
     throw new OrganismError(
@@ -114,6 +123,32 @@ export function extractPayload(doc: XmlDocument): EnvelopeParts {
   };
   if (to !== undefined) parts.to = to;
   return parts;
+}
+
+/** The leading from, to?, thread of <meta>, read element by element. */
+class MetaFields {
+  from: string | undefined;
+  to: string | undefined;
+  thread: string | undefined;
+
+  /** Reads one child element of <meta>; true when the rest need not be read. */
+  read(node: XmlElement): boolean {
+    const name = node.name;
+    if (this.from === undefined) {
+      if (name !== 'from') return true;
+      this.from = node.content.trim();
+    } else if (name === 'to' && this.to === undefined) {
+      this.to = node.content.trim();
+    } else {
+      if (name === 'thread') this.thread = node.content.trim();
+      return true;
+    }
+    return false;
+  }
+
+  reset(): void {
+    this.from = this.to = this.thread = undefined;
+  }
 }
 
 function describe(elements: readonly XmlElement[]): string {

@@ -122,4 +122,11 @@ describe('buildEnvelope around a canonical payload', () => {
     using parsed = parseXml(envelope);
     expect(canonicalize(parsed.doc)).toBe(envelope);
   });
+
+  it("cannot be canonical when a namespace name holds '&': libxml2's C14N writes it unescaped", () => {
+    const payload = canonicalPayload('<p:a xmlns:p="urn:a&amp;b"/>');
+    expect(payload).toBe('<p:a xmlns:p="urn:a&b"></p:a>'); // not well-formed XML any more
+    using parsed = parseXml(buildEnvelope(METAS[0]!, payload));
+    expect(parsed.repairs).not.toEqual([]);
+  });
 });

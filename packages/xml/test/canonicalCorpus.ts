@@ -32,6 +32,7 @@ export const PAYLOADS: readonly (readonly [label: string, xml: string])[] = [
   ['element named like the envelope', '<message><meta><from>x</from><thread>y</thread></meta><p/></message>'],
   ['greater-than in attribute', '<t a="1 > 0" b="/>"><u c=">"/></t>'],
   ['mixed content', '<t>a<b>b</b>c<d/>e</t>'],
+  ['prefixed root, markup-like comment and CDATA', '<p:t xmlns:p="urn:p" a="1>2"><!-- <x> --><![CDATA[<y>]]><?pi <w>?><z/>t<p:u><v a=\'"\'/></p:u></p:t>'],
 ];
 
 /** Meta blocks for buildEnvelope, including text C14N escapes and whitespace it keeps. */

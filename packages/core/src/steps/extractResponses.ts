@@ -138,7 +138,8 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
           case 'typed': {
             try {
               const contract = contractOf(output.payload.type);
-              const xml = contract.toXml(output.payload.value);
+              // Canonical text: the envelope built around it is canonical too, and never re-parsed.
+              const xml = contract.toCanonicalXml(output.payload.value);
               return collect(call, [{ kind: 'payload', xml, tag: contract.tag, ns: '' }], output.to, undefined, output.respond);
             } catch (error) {
               return [{
