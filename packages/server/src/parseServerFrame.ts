@@ -1,24 +1,17 @@
 import { XmlElement } from 'libxml2-wasm';
 import { ENVELOPE_NS, OrganismError, canonicalize, extractPayload, parseXml } from '@organism/xml';
 import { SERVER_NS } from './serverFrames';
+import type { EgressMessage } from '@organism/core';
 
 /** A frame the server sent, as {@link parseServerFrame} reads it. */
 export type ServerFrame =
   /** First frame of a connection: the identity the server gave it. */
   | { readonly kind: 'welcome'; readonly identity: string; readonly organism: string }
   /** An egress envelope addressed to this client: a reply, or a `<huh>` (then `huh` is set). */
-  | {
+  | (EgressMessage & {
       readonly kind: 'message';
-      readonly from: string;
-      readonly to: string;
-      readonly thread: string;
-      readonly tag: string;
-      /** Canonical payload XML. */
-      readonly payload: string;
-      /** The envelope as sent. */
-      readonly envelope: string;
       readonly huh?: { readonly code: string; readonly message: string };
-    }
+    })
   /** The organism accepted a frame; its messages travel on `thread`. */
   | { readonly kind: 'accepted'; readonly thread: string }
   /** Nothing is left to do on `thread`: every reply was sent. */
