@@ -127,7 +127,8 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     const scenario = positionals[0] ?? 'roundTrip';
     const dir = mkdtempSync(join(tmpdir(), 'organism-bench-prof-'));
     const run = fileURLToPath(new URL('./run.ts', import.meta.url));
-    const args = ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', run, '--only', scenario];
+    // Without the round trip's paired XML floor runs, so the profile is the pump's alone.
+    const args = ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', run, '--only', scenario, '--no-floor'];
     console.error(`profiling: node ${args.join(' ')}`);
     const child = spawnSync(process.execPath, args, { stdio: 'inherit' });
     if (child.status !== 0) process.exit(child.status ?? 1);

@@ -56,7 +56,7 @@ const HEADER = ['scenario', 'figure', 'median', 'min', 'max', 'unit', 'CPU µs/m
 const RIGHT_ALIGNED = new Set([2, 3, 4, 6]);
 
 function cpuCell(cpu: Spread | undefined): string {
-  return cpu ? `${cpu.median.toFixed(1)} (${cpu.min.toFixed(0)}–${cpu.max.toFixed(0)})` : '';
+  return cpu ? `${cpu.median.toFixed(1)} (${cpu.min.toFixed(1)}–${cpu.max.toFixed(1)})` : '';
 }
 
 function rows(report: BenchReport): string[][] {

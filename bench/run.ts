@@ -3,6 +3,7 @@
 //   --update-docs    also replace the generated table in docs/benchmarks.md
 //   --only a,b       run only these scenarios (results.json is then left alone unless --out is given)
 //   --out <file>     write the results there instead of bench/results.json
+//   --no-floor       the round trip without its paired XML floor runs (for profiling the pump alone)
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { greetingEnvelopes } from './envelopes';
@@ -32,6 +33,7 @@ const { values: options } = parseArgs({
     'update-docs': { type: 'boolean', default: false },
     only: { type: 'string' },
     out: { type: 'string' },
+    'no-floor': { type: 'boolean', default: false },
   },
 });
 
@@ -55,6 +57,7 @@ progress(`building ${formatCount(GREETING_COUNT)} greeting envelopes`);
 const figures = new Map<string, Figure>();
 const ctx: BenchContext = {
   greetings: greetingEnvelopes(GREETING_COUNT),
+  withFloor: !options['no-floor'],
   figure: (id) => figures.get(id),
   progress,
 };

@@ -36,7 +36,9 @@ export interface Scenario {
 export interface BenchContext {
   /** The greeting envelopes shared by the XML floor, the round trip and the latency scenario. */
   readonly greetings: GreetingEnvelopes;
-  /** A figure measured earlier in this bench (the XML floor for the round trip's ratio). */
+  /** False with `--no-floor` (profiling the pump alone): the round trip skips its paired XML floor. */
+  readonly withFloor: boolean;
+  /** A figure measured earlier in this bench. */
   figure(id: string): Figure | undefined;
   /** One progress line on stderr (the table goes to stdout). */
   progress(line: string): void;

@@ -2,7 +2,7 @@ import { createOrganism, type OrganismOptions } from '@organism/core';
 import { closeWithin, withDeadline } from '../deadline';
 import { collectGarbage } from '../gc';
 import { greeter } from '../listeners';
-import { ROUND_TRIP_LOADS, WARM_UP_COUNT, formatCount } from '../loads';
+import { ROUND_TRIP_LOADS, ROUND_TRIP_WARM_UP, formatCount } from '../loads';
 import { tallyOutcomes } from '../outcomeTally';
 import type { BenchContext, Figure, Scenario } from '../scenario';
 import { spread } from '../stats';
@@ -49,32 +49,37 @@ export const roundTrip: Scenario = {
   name: 'roundTrip',
   title: 'round trip',
   async run(ctx) {
-    const floor = createXmlFloor(ctx.greetings.envelopes);
+    const floor = ctx.withFloor ? createXmlFloor(ctx.greetings.envelopes) : undefined;
     try {
-      floor.measure(WARM_UP_COUNT);
-      await roundTripRun(ctx, WARM_UP_COUNT);
+      floor?.measure(ROUND_TRIP_WARM_UP);
+      await roundTripRun(ctx, ROUND_TRIP_WARM_UP);
       const figures: Figure[] = [];
       for (const load of ROUND_TRIP_LOADS) {
         const floors: Elapsed[] = [];
         const trips: Elapsed[] = [];
         for (let run = 1; run <= load.runs; run++) {
-          floors.push(floor.measure(load.count));
+          if (floor) floors.push(floor.measure(load.count));
           trips.push(await roundTripRun(ctx, load.count));
-          const floorRate = ratePerSecond(load.count, floors.at(-1)!);
+          const floorRate = floor ? `XML floor ${formatCount(Math.round(ratePerSecond(load.count, floors.at(-1)!)))} msg/s, ` : '';
           const rate = ratePerSecond(load.count, trips.at(-1)!);
-          ctx.progress(`${formatCount(load.count)} run ${run}/${load.runs}: XML floor ${formatCount(Math.round(floorRate))} msg/s, round trip ${formatCount(Math.round(rate))} msg/s`);
+          ctx.progress(`${formatCount(load.count)} run ${run}/${load.runs}: ${floorRate}round trip ${formatCount(Math.round(rate))} msg/s`);
         }
         const rates = trips.map((e) => ratePerSecond(load.count, e));
+        const roundTripFigure: Figure = {
+          id: `roundTrip.${load.key}.rate`,
+          label: `${formatCount(load.count)} messages`,
+          unit: 'msg/s',
+          value: spread(rates),
+          cpuUsPerMessage: spread(trips.map((e) => cpuPerMessage(load.count, e))),
+        };
+        if (!floor) {
+          figures.push(roundTripFigure);
+          continue;
+        }
         const floorRates = floors.map((e) => ratePerSecond(load.count, e));
-        figures.push(xmlFloorFigure(load.key, load.count, floors));
         figures.push(
-          {
-            id: `roundTrip.${load.key}.rate`,
-            label: `${formatCount(load.count)} messages`,
-            unit: 'msg/s',
-            value: spread(rates),
-            cpuUsPerMessage: spread(trips.map((e) => cpuPerMessage(load.count, e))),
-          },
+          xmlFloorFigure(load.key, load.count, floors),
+          roundTripFigure,
           {
             id: `roundTrip.${load.key}.ofFloor`,
             label: `${formatCount(load.count)}: round trips ÷ XML floor`,
@@ -97,11 +102,11 @@ export const roundTrip: Scenario = {
         );
       }
       return {
-        config: { ...ROUND_TRIP_OPTIONS, loads: ROUND_TRIP_LOADS, warmUp: WARM_UP_COUNT, xmlFloor: XML_FLOOR_WORK, pairing: 'each round-trip run follows a floor run of the same size' },
+        config: { ...ROUND_TRIP_OPTIONS, loads: ROUND_TRIP_LOADS, warmUp: ROUND_TRIP_WARM_UP, xmlFloor: XML_FLOOR_WORK, pairing: 'each round-trip run follows a floor run of the same size' },
         figures,
       };
     } finally {
-      floor[Symbol.dispose]();
+      floor?.[Symbol.dispose]();
     }
   },
 };

@@ -2,7 +2,7 @@ import { canonicalize, extractPayload, libxml2Validator, parseXml, validateEnvel
 import { compileContract } from '@organism/schema';
 import { collectGarbage } from '../gc';
 import { GREETER_DESCRIPTION, Greeting } from '../listeners';
-import { ROUND_TRIP_LOADS, WARM_UP_COUNT, formatCount } from '../loads';
+import { ROUND_TRIP_LOADS, ROUND_TRIP_WARM_UP, formatCount } from '../loads';
 import { BenchFailure, type Figure, type Scenario } from '../scenario';
 import { spread } from '../stats';
 import { cpuPerMessage, ratePerSecond, startStopwatch, type Elapsed } from '../stopwatch';
@@ -76,7 +76,7 @@ export const xmlFloor: Scenario = {
   async run(ctx) {
     const floor = createXmlFloor(ctx.greetings.envelopes);
     try {
-      floor.measure(WARM_UP_COUNT);
+      floor.measure(ROUND_TRIP_WARM_UP);
       const figures: Figure[] = [];
       for (const load of ROUND_TRIP_LOADS) {
         const runs: Elapsed[] = [];
