@@ -14,6 +14,8 @@
 export interface KeyedSemaphore {
   /** Resolves with a release function once a permit for `key` is free. */
   acquire(key: string, signal?: AbortSignal): Promise<() => void>;
+  /** A release function if a permit for `key` is free right now, else undefined (nothing queued). */
+  tryAcquire(key: string): (() => void) | undefined;
   /** Permits currently held for `key` (0 for an unknown key). */
   inUse(key: string): number;
   /** Number of keys currently tracked (holders or waiters). */
@@ -73,6 +75,16 @@ export function createKeyedSemaphore(permits: number): KeyedSemaphore {
         s.waiters.push(grant);
         signal?.addEventListener('abort', onAbort, { once: true });
       });
+    },
+    tryAcquire(key) {
+      let slot = slots.get(key);
+      if (!slot) {
+        slot = { held: 0, waiters: [] };
+        slots.set(key, slot);
+      }
+      if (slot.held >= permits) return undefined;
+      slot.held++;
+      return releaser(key, slot);
     },
     inUse(key) {
       return slots.get(key)?.held ?? 0;

@@ -318,7 +318,7 @@ class OrganismImpl implements Organism {
       extractPayload: extractPayload(),
       assignThread: assignThread(env),
       route: route(env),
-      validatePayload: validatePayload(),
+      validatePayload: validatePayload({ synchronous: this.cache.validator.name === 'libxml2' }),
       deserialize: deserialize(),
     };
     const operators: OperatorFunction<MessageState, MessageState>[] = [];

@@ -140,7 +140,11 @@ export function dispatch(env: DispatchEnv): OperatorFunction<Job, HandlerOutput>
   return mergeMap(
     (job) => {
       let settled: HandlerSettled | undefined;
-      return defer(() => from(env.perListener.acquire(job.call.listener.key, env.signal))).pipe(
+      // The pump hands over a call only when its listener has a free permit: take it synchronously.
+      return defer(() => {
+        const release = env.signal.aborted ? undefined : env.perListener.tryAcquire(job.call.listener.key);
+        return release ? of(release) : from(env.perListener.acquire(job.call.listener.key, env.signal));
+      }).pipe(
         mergeMap((release) => {
           const { call } = job;
           let failed = false;

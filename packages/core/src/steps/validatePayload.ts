@@ -1,5 +1,5 @@
 import { OrganismError, type CompiledSchema, type ValidationIssue } from '@organism/xml';
-import { catchError, from, map, mergeMap, of, type OperatorFunction } from 'rxjs';
+import { from, map, mergeMap, of, type OperatorFunction } from 'rxjs';
 import type { MessageState } from '../messageState';
 import { fail } from './stepInternals';
 import { replacePayloadXml, requirePayloadElement } from './documentInternals';
@@ -23,47 +23,62 @@ function invalid(state: MessageState, issues: readonly ValidationIssue[]): Organ
   );
 }
 
+/** Validate one state; a Promise only when an asynchronous backend is involved. Never rejects. */
+function check(state: MessageState): MessageState | Promise<MessageState> {
+  if (state.error || state.route?.kind !== 'deliver') return state;
+  try {
+    // Routing compares tags case-insensitively; the generated XSDs declare lower-case names.
+    const tag = state.tag ?? '';
+    if (tag !== tag.toLowerCase() && state.payloadXml !== undefined) {
+      const normalized = withLowerCaseRoot(state.payloadXml, tag);
+      if (normalized !== undefined) replacePayloadXml(state, normalized);
+    }
+    const schemas = new Set<CompiledSchema>();
+    for (const target of state.route.targets) {
+      schemas.add(target.byRootTag ? target.accepted.rootSchema : target.accepted.bareSchema);
+    }
+    const pending: Promise<readonly ValidationIssue[]>[] = [];
+    for (const schema of schemas) {
+      const verdict = schema.validate({
+        get element() {
+          return requirePayloadElement(state);
+        },
+        xml: state.payloadXml ?? '',
+      });
+      if (verdict instanceof Promise) pending.push(verdict);
+      else if (verdict.length > 0) return fail(state, 'validatePayload', invalid(state, verdict));
+    }
+    if (pending.length === 0) return state;
+    return Promise.all(pending).then(
+      (verdicts) => {
+        const issues = verdicts.find((v) => v.length > 0);
+        return issues ? fail(state, 'validatePayload', invalid(state, issues)) : state;
+      },
+      // A backend that cannot run (Xerces without Java) fails this message, never the pump.
+      (error: unknown) => fail(state, 'validatePayload', error),
+    );
+  } catch (error) {
+    return fail(state, 'validatePayload', error);
+  }
+}
+
 /**
  * Step 7: validate the payload against each target listener's generated XSD (each distinct
- * schema once). libxml2 validates the payload element in place; an asynchronous backend
- * (Xerces) makes this step asynchronous for that message only.
+ * schema once). libxml2 validates the payload element in place. With `synchronous` (the libxml2
+ * backend) the step is a plain `map`; otherwise an asynchronous backend (Xerces) makes it
+ * asynchronous for the messages that need it.
  */
-export function validatePayload(): OperatorFunction<MessageState, MessageState> {
+export function validatePayload(options: { synchronous?: boolean } = {}): OperatorFunction<MessageState, MessageState> {
+  if (options.synchronous) {
+    return map((state) => {
+      const checked = check(state);
+      return checked instanceof Promise
+        ? fail(state, 'validatePayload', new OrganismError('ORG_ERR_INTERNAL', 'a validator declared synchronous returned a promise'))
+        : checked;
+    });
+  }
   return mergeMap((state) => {
-    if (state.error || state.route?.kind !== 'deliver') return of(state);
-    try {
-      // Routing compares tags case-insensitively; the generated XSDs declare lower-case names.
-      const tag = state.tag ?? '';
-      if (tag !== tag.toLowerCase() && state.payloadXml !== undefined) {
-        const normalized = withLowerCaseRoot(state.payloadXml, tag);
-        if (normalized !== undefined) replacePayloadXml(state, normalized);
-      }
-      const schemas = new Set<CompiledSchema>();
-      for (const target of state.route.targets) {
-        schemas.add(target.byRootTag ? target.accepted.rootSchema : target.accepted.bareSchema);
-      }
-      const pending: Promise<readonly ValidationIssue[]>[] = [];
-      for (const schema of schemas) {
-        const verdict = schema.validate({
-          get element() {
-            return requirePayloadElement(state);
-          },
-          xml: state.payloadXml ?? '',
-        });
-        if (verdict instanceof Promise) pending.push(verdict);
-        else if (verdict.length > 0) return of(fail(state, 'validatePayload', invalid(state, verdict)));
-      }
-      if (pending.length === 0) return of(state);
-      return from(Promise.all(pending)).pipe(
-        map((verdicts) => {
-          const issues = verdicts.find((v) => v.length > 0);
-          return issues ? fail(state, 'validatePayload', invalid(state, issues)) : state;
-        }),
-        // A backend that cannot run (Xerces without Java) fails this message, never the pump.
-        catchError((error: unknown) => of(fail(state, 'validatePayload', error))),
-      );
-    } catch (error) {
-      return of(fail(state, 'validatePayload', error));
-    }
+    const checked = check(state);
+    return checked instanceof Promise ? from(checked) : of(checked);
   });
 }
