@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { compileContract, definePayload, type Contract } from '@organism/schema';
 import { constructs } from './constructs';
 import { golden } from './goldenSamples';
+import { Order } from './orderPayload';
 
 // Contract.fromCanonicalXml must read exactly what Contract.fromXml reads from the parsed element:
 // the same value, or the same error (code, message, details), on canonical text and on the text as written.
@@ -67,20 +68,6 @@ function expectAgreement(contract: Contract<unknown>, xml: string): Outcome {
   return slow.outcome;
 }
 
-const Order = definePayload(
-  'Order',
-  z.object({
-    id: z.string(),
-    qty: z.number().int().min(1),
-    price: z.number(),
-    rush: z.boolean(),
-    mode: z.enum(['air', 'sea']).optional(),
-    tags: z.array(z.string()),
-    lines: z.array(z.object({ sku: z.string(), n: z.number().int() })).optional(),
-    ship: z.object({ city: z.string(), zip: z.string().optional() }).optional(),
-    retries: z.number().int().default(3),
-  }),
-);
 const order = compileContract(Order, 'An order') as Contract<unknown>;
 const BASE = '<id>i</id><qty>1</qty><price>1</price><rush>true</rush>';
 

@@ -4,21 +4,8 @@ import { XmlDocument } from 'libxml2-wasm';
 import { z } from 'zod';
 import { compileContract, definePayload } from '@organism/schema';
 import { readPayload, thrown } from './readPayload';
+import { Order } from './orderPayload';
 
-const Order = definePayload(
-  'Order',
-  z.object({
-    id: z.string(),
-    qty: z.number().int().min(1),
-    price: z.number(),
-    rush: z.boolean(),
-    mode: z.enum(['air', 'sea']).optional(),
-    tags: z.array(z.string()),
-    lines: z.array(z.object({ sku: z.string(), n: z.number().int() })).optional(),
-    ship: z.object({ city: z.string(), zip: z.string().optional() }).optional(),
-    retries: z.number().int().default(3),
-  }),
-);
 const order = compileContract(Order, 'An order');
 
 function deserializeError(xml: string): OrganismError {
