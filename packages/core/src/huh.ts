@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { escapeXmlText, type OrganismError } from '@organism/xml';
+import { compileContract, definePayload } from '@organism/schema';
 
 /** Reserved payload tag for error feedback. No listener may accept a type of this name. */
 export const HUH_TAG = 'huh';
@@ -55,6 +57,23 @@ export function huhFor(error: OrganismError, attempt?: string): Huh {
         : attempt;
   const code = UNREACHABLE_CODES.has(error.code) ? 'ORG_ERR_ROUTE_UNKNOWN' : error.code;
   return { code, message: cannedMessage(error), ...(clipped !== undefined ? { attempt: clipped } : {}) };
+}
+
+// Read with the schema package's scanner like any payload: no hand-written XML parsing here.
+const huhContract = compileContract(
+  definePayload('huh', z.object({ code: z.string(), message: z.string(), attempt: z.string().optional() })),
+  'error feedback from the organism',
+);
+
+/** Read a `<huh>` the organism wrote (canonical payload text). */
+export function parseHuh(payloadXml: string): Huh {
+  try {
+    const { code, message, attempt } = huhContract.fromCanonicalXml(payloadXml);
+    return attempt === undefined ? { code, message } : { code, message, attempt };
+  } catch {
+    // Only the organism's own <huh> is routed, so this is a bug, not bad input: still deliver something.
+    return { code: 'ORG_ERR_INTERNAL', message: 'unreadable <huh>' };
+  }
 }
 
 export function huhToXml(huh: Huh): string {

@@ -21,7 +21,7 @@ import {
   type OperatorFunction,
   type Subscription,
 } from 'rxjs';
-import { HUH_TAG, SYSTEM_SENDER, huhFor, huhToXml } from './huh';
+import { HUH_TAG, SYSTEM_SENDER, huhFor, huhToXml, parseHuh } from './huh';
 import type { Listener, ListenerSpec } from './listener';
 import type { MessageState, StepName } from './messageState';
 import { STEP_NAMES } from './messageState';
@@ -456,9 +456,9 @@ class OrganismImpl implements Organism {
   private settlePass(state: MessageState): void {
     releaseDoc(state);
     try {
-      if (state.route?.kind === 'deliver' && !state.error && this.threads.haltedBy(state.thread!)) {
+      const halted = state.route?.kind === 'deliver' && !state.error ? this.threads.haltedBy(state.thread!) : undefined;
+      if (halted) {
         // An ended thread routes nothing further; the message is reported, not answered.
-        const halted = this.threads.haltedBy(state.thread!)!;
         this.emitError(new OrganismError('ORG_ERR_THREAD_HALTED', `thread ${state.thread} was ended (${halted.message}); <${state.tag}> from "${state.from}" was not routed`), {
           step: 'route',
           from: state.from!,
@@ -796,34 +796,6 @@ function perMessage(hook: OperatorHook, onDrop: (state: MessageState) => void): 
   });
 }
 
-function parseHuh(payloadXml: string): { code: string; message: string; attempt?: string } {
-  const field = (name: string) => {
-    const match = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(payloadXml);
-    return match ? unescapeXml(match[1]!) : undefined;
-  };
-  const attempt = field('attempt');
-  return { code: field('code') ?? 'ORG_ERR_INTERNAL', message: field('message') ?? '', ...(attempt !== undefined ? { attempt } : {}) };
-}
-
-function unescapeXml(text: string): string {
-  return text.replace(/&(lt|gt|amp|quot|apos|#x?[0-9a-fA-F]+);/g, (_, entity: string) => {
-    switch (entity) {
-      case 'lt':
-        return '<';
-      case 'gt':
-        return '>';
-      case 'amp':
-        return '&';
-      case 'quot':
-        return '"';
-      case 'apos':
-        return "'";
-      default:
-        return String.fromCodePoint(entity[1] === 'x' ? parseInt(entity.slice(2), 16) : parseInt(entity.slice(1), 10));
-    }
-  });
-}
-
 function positive(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
     throw new OrganismError('ORG_ERR_CONFIG', `${name} must be a positive integer, got ${value}`);
@@ -851,4 +823,3 @@ export function createOrganism(options: OrganismOptions): Organism {
   return new OrganismImpl(options);
 }
 
-export type { Call };

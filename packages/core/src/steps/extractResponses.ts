@@ -1,4 +1,4 @@
-import { OrganismError, PayloadExtractor, type Extracted, type XmlLimits } from '@organism/xml';
+import { OrganismError, PayloadExtractor, parseXml, type Extracted, type XmlLimits } from '@organism/xml';
 import { compileContract, type Contract, type PayloadType } from '@organism/schema';
 import { mergeMap, from, type OperatorFunction } from 'rxjs';
 import type { Call, HandlerOutput } from './dispatch';
@@ -34,15 +34,10 @@ function innerXml(xml: string): string {
   return close > open ? xml.slice(open + 1, close) : '';
 }
 
+/** The text content of a (well-formed, extracted) element; `<halt>` is rare, so a real parse is fine. */
 function textOf(xml: string): string {
-  return innerXml(xml)
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&')
-    .trim();
+  using parsed = parseXml(xml);
+  return parsed.doc.root.content.trim();
 }
 
 export interface ExtractEnv {
