@@ -50,6 +50,7 @@ export const organismYamlSchema = z
     max_messages_per_thread: z.number().int().positive().default(DEFAULT_BUDGETS.maxMessages),
     max_repeats: z.number().int().positive().default(DEFAULT_BUDGETS.maxRepeats),
     handler_timeout_ms: z.number().int().positive().default(30_000),
+    xml_worker: z.enum(['auto', 'on', 'off']).default('auto'),
     meta: z
       .object({
         list_capabilities: z.boolean().default(DEFAULT_META_FLAGS.listCapabilities),
@@ -281,6 +282,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
       limits,
       budgets: { maxHops: config.max_hops, maxMessages: config.max_messages_per_thread, maxRepeats: config.max_repeats },
       handlerTimeoutMs: config.handler_timeout_ms,
+      xmlWorker: config.xml_worker,
       meta: {
         listCapabilities: config.meta.list_capabilities,
         requestSchema: config.meta.request_schema,

@@ -46,6 +46,8 @@ import { isUuidV4 } from './steps/assignThread';
 import { DEFAULT_BUDGETS, ThreadRegistry, type ThreadBudgets } from './threadRegistry';
 import { DEFAULT_META_FLAGS, answerMeta, type MetaFlags } from './introspection';
 import { toolPromptFor } from './toolPrompt';
+import { attachXmlWorker, type XmlWorkerClient, type XmlWorkerMode, type XmlWorkerState } from './xmlWorker/xmlWorker';
+import { setPrepared, setSchemaId, type PreparedEnvelope } from './steps/prepared';
 
 /** The thread each pass holds in the registry until it settles (set when the organism published it). */
 const heldThreads = new WeakMap<MessageState, string>();
@@ -92,6 +94,13 @@ export interface OrganismOptions {
   readonly handlerTimeoutMs?: number;
   /** Which introspection requests the organism answers. Default: all. */
   readonly meta?: Partial<MetaFlags>;
+  /**
+   * Where external envelopes are parsed, canonicalized and validated. `auto` (default): on a worker
+   * thread (another core) once traffic is sustained, on the main thread before that; `on`: on the
+   * worker from the start (the main thread until it has started); `off`: always on the main thread.
+   * Only the libxml2 backend validates payloads on the worker.
+   */
+  readonly xmlWorker?: XmlWorkerMode;
 }
 
 /** A payload that was routed to a listener (one event per recipient). */
@@ -156,6 +165,10 @@ export interface OrganismStats {
   readonly routed: number;
   readonly egressed: number;
   readonly errors: number;
+  /** The XML worker: `idle` (not started), `starting`, `ready`, or `disabled` (off, or given up on). */
+  readonly xmlWorker: XmlWorkerState;
+  /** External envelopes whose XML work the worker did. */
+  readonly preparedOnWorker: number;
 }
 
 /**
@@ -241,6 +254,9 @@ class OrganismImpl implements Organism {
   private readonly handlerTimeoutMs: number;
   private readonly metaFlags: MetaFlags;
   private table: RoutingTable;
+  private readonly xmlWorker: XmlWorkerClient;
+  /** External envelopes at the XML worker, accepted and not yet in a pass. */
+  private preparing = 0;
 
   private drainQueue: Array<{ state: MessageState; parent: Context }> = [];
   private drainIndex = 0;
@@ -291,6 +307,12 @@ class OrganismImpl implements Organism {
       this.cache.dispose();
       throw error;
     }
+    this.xmlWorker = attachXmlWorker({
+      mode: options.xmlWorker ?? 'auto',
+      limits: this.limits,
+      tags: this.cache.validator.name === 'libxml2' ? workerTags(this.table) : [],
+      onError: (error) => this.emitError(error, { step: 'repair' }),
+    });
     this.transport = options.transport ?? memoryTransport();
     this.messages$ = this.messagesSubject.asObservable();
     this.errors$ = this.errorsSubject.asObservable();
@@ -382,7 +404,7 @@ class OrganismImpl implements Organism {
   }
 
   private queuedCount(): number {
-    return this.scheduler.size + this.drainQueue.length - this.drainIndex + this.reserved;
+    return this.scheduler.size + this.drainQueue.length - this.drainIndex + this.reserved + this.preparing;
   }
 
   /**
@@ -416,6 +438,24 @@ class OrganismImpl implements Organism {
   // ---------------------------------------------------------------- passes
 
   private enqueuePass(item: TransportItem): void {
+    if (item.origin === 'external' && item.built === undefined) {
+      const parent = otelContext.active();
+      const request = item.identity === undefined ? { input: item.envelope } : { input: item.envelope, identity: item.identity };
+      const offered = this.xmlWorker.offer(request, (prepared) => {
+        this.preparing--;
+        this.units--;
+        this.startPass(item, prepared, parent);
+      });
+      if (offered) {
+        this.units++;
+        this.preparing++;
+        return;
+      }
+    }
+    this.startPass(item, undefined, otelContext.active());
+  }
+
+  private startPass(item: TransportItem, prepared: PreparedEnvelope | undefined, parent: Context): void {
     this.units++;
     const state: MessageState = {
       seq: ++this.seq,
@@ -429,7 +469,8 @@ class OrganismImpl implements Organism {
     };
     // The publisher held the thread for this item (see publishOnThread); the pass lets go.
     if (item.thread !== undefined) heldThreads.set(state, item.thread);
-    this.drainQueue.push({ state, parent: otelContext.active() });
+    if (prepared !== undefined) setPrepared(state, prepared);
+    this.drainQueue.push({ state, parent });
     if (this.draining) return;
     this.draining = true;
     try {
@@ -440,7 +481,9 @@ class OrganismImpl implements Organism {
         this.drainQueue[this.drainIndex] = undefined as never;
         const span = tracer.startSpan('organism.pass', { attributes: { 'organism.origin': next.origin } }, parent);
         try {
-          otelContext.with(trace.setSpan(parent, span), () => this.passes.next(next));
+          // Without an SDK the span records nothing: skip building a context for it.
+          if (span.isRecording()) otelContext.with(trace.setSpan(parent, span), () => this.passes.next(next));
+          else this.passes.next(next);
         } finally {
           endPassSpan(span, next);
           releaseDoc(next);
@@ -726,6 +769,8 @@ class OrganismImpl implements Organism {
       pending: this.units,
       threads: this.threads.size,
       ...this.counters,
+      xmlWorker: this.xmlWorker.state,
+      preparedOnWorker: this.xmlWorker.prepared,
     };
   }
 
@@ -743,6 +788,7 @@ class OrganismImpl implements Organism {
       this.errorsSubject.complete();
       this.egressSubject.complete();
       this.callsSubject.complete();
+      this.xmlWorker.detach();
       this.cache.dispose();
     })();
     return this.closing;
@@ -794,6 +840,32 @@ function perMessage(hook: OperatorHook, onDrop: (state: MessageState) => void): 
       }),
     );
   });
+}
+
+/** Ids of schemas by XSD text, shared with the XML worker (the same text compiles once there). */
+const workerSchemaIds = new Map<string, number>();
+
+/** Each payload tag (lower-case, bare and full root) with the schemas it is validated against. */
+function workerTags(table: RoutingTable): Array<readonly [string, Array<readonly [number, string]>]> {
+  const tags = new Map<string, Map<number, string>>();
+  const add = (tag: string, xsd: string, schema: import('@organism/xml').CompiledSchema) => {
+    let id = workerSchemaIds.get(xsd);
+    if (id === undefined) {
+      id = workerSchemaIds.size + 1;
+      workerSchemaIds.set(xsd, id);
+    }
+    setSchemaId(schema, id);
+    let list = tags.get(tag);
+    if (!list) tags.set(tag, (list = new Map()));
+    list.set(id, xsd);
+  };
+  for (const listener of table.listeners.values()) {
+    for (const accepted of listener.types.values()) {
+      add(accepted.tag, accepted.contract.xsd, accepted.bareSchema);
+      add(accepted.rootTag, accepted.contract.xsdFor(accepted.rootTag), accepted.rootSchema);
+    }
+  }
+  return [...tags].map(([tag, list]) => [tag, [...list]] as const);
 }
 
 function positive(name: string, value: number): number {

@@ -184,7 +184,7 @@ describe('organism: stats', () => {
   it('counts routed, egressed and errors, and shows work in flight', async () => {
     const gate = new Gate();
     await using org = createOrganism({ listeners: [heldGreeter(gate)], maxConcurrentHandlers: 1 });
-    expect(org.stats()).toEqual({ queued: 0, inFlight: 0, pending: 0, threads: 0, routed: 0, egressed: 0, errors: 0 });
+    expect(org.stats()).toMatchObject({ queued: 0, inFlight: 0, pending: 0, threads: 0, routed: 0, egressed: 0, errors: 0 });
     await org.send('greeter', greeting('one'));
     await org.send('greeter', greeting('two'));
     await gate.whenEntered(1);

@@ -45,6 +45,7 @@ export const ErrorCodes = {
   ORG_ERR_HANDLER_TIMEOUT: 'a handler ran longer than handler_timeout_ms; its signal was aborted',
   ORG_ERR_META_REFUSED: 'an introspection request that organism.yaml meta: flags do not allow',
   ORG_ERR_INTERNAL: 'an unexpected failure inside the organism (a bug: please report it with the message)',
+  ORG_ERR_XML_WORKER: 'the XML worker thread failed; its envelopes were prepared on the main thread instead, none was lost',
   // server
   ORG_ERR_SERVER_AUTH: 'a WebSocket client presented no token or a wrong one; the connection is closed with 4401',
   ORG_ERR_SERVER_FRAME: 'a client frame is not one the server reads (binary, "@" without a payload, an envelope without a UUID v4 <thread>)',

@@ -3,14 +3,23 @@ import type { OperatorFunction } from 'rxjs';
 import type { MessageState } from '../messageState';
 import { syncStep } from './stepInternals';
 import { requireDoc } from './documentInternals';
+import { preparedOf, replayFailure } from './prepared';
+
+/** The canonicalize step's work on one state. */
+export function canonicalizeState(state: MessageState): void {
+  if (state.built && typeof state.input === 'string') {
+    state.canonical = state.input; // built by buildEnvelope from meta text and a serialized payload
+    return;
+  }
+  state.canonical = c14n(requireDoc(state));
+}
 
 /** Step 2: Exclusive XML Canonicalization 1.0 of the whole envelope into `state.canonical`. */
 export function canonicalize(): OperatorFunction<MessageState, MessageState> {
   return syncStep('canonicalize', (state) => {
-    if (state.built && typeof state.input === 'string') {
-      state.canonical = state.input; // built by buildEnvelope from meta text and a serialized payload
-      return;
-    }
-    state.canonical = c14n(requireDoc(state));
+    const prepared = preparedOf(state);
+    if (prepared === undefined) return canonicalizeState(state);
+    if (prepared.canonical !== undefined) state.canonical = prepared.canonical;
+    replayFailure(prepared, 'canonicalize');
   });
 }

@@ -1,7 +1,17 @@
 import type { OperatorFunction } from 'rxjs';
+import type { XmlLimits } from '@organism/xml';
 import type { MessageState, PumpEnv } from '../messageState';
 import { syncStep } from './stepInternals';
 import { parseInput } from './documentInternals';
+import { preparedOf, replayFailure } from './prepared';
+
+/** The repair step's work on one state (also run ahead of the pass, off the main thread). */
+export function repairState(state: MessageState, limits: Partial<XmlLimits>): void {
+  if (state.built) return; // the organism's own envelope: nothing to repair
+  const parsed = parseInput(state, limits);
+  state.parsed = parsed;
+  state.repairs = parsed.repairs;
+}
 
 /**
  * Step 1: parse the envelope bytes with libxml2; malformed XML is repaired with libxml2's recovery
@@ -10,9 +20,9 @@ import { parseInput } from './documentInternals';
  */
 export function repair(env: Pick<PumpEnv, 'limits'>): OperatorFunction<MessageState, MessageState> {
   return syncStep('repair', (state) => {
-    if (state.built) return; // the organism's own envelope: nothing to repair
-    const parsed = parseInput(state, env.limits);
-    state.parsed = parsed;
-    state.repairs = parsed.repairs;
+    const prepared = preparedOf(state);
+    if (prepared === undefined) return repairState(state, env.limits);
+    state.repairs = prepared.repairs;
+    replayFailure(prepared, 'repair');
   });
 }

@@ -3,6 +3,22 @@ import type { OperatorFunction } from 'rxjs';
 import type { MessageState } from '../messageState';
 import { syncStep } from './stepInternals';
 import { requireDoc } from './documentInternals';
+import { preparedOf, replayFailure } from './prepared';
+
+/** The validateEnvelope step's work on one state. */
+export function validateEnvelopeState(state: MessageState): void {
+  if (state.built) return; // built by buildEnvelope: valid by construction
+  try {
+    validate(requireDoc(state));
+  } catch (error) {
+    if (state.repairs.length === 0 || !(error instanceof OrganismError)) throw error;
+    throw new OrganismError(
+      'ORG_ERR_XML_PARSE',
+      `the input is not well-formed XML and repairing it did not yield an envelope: ${state.repairs[0]}`,
+      { cause: error, details: [...state.repairs, ...(error.details ?? [])] },
+    );
+  }
+}
 
 /**
  * Step 3: validate the envelope against the project's envelope XSD. When the input needed repair
@@ -11,16 +27,8 @@ import { requireDoc } from './documentInternals';
  */
 export function validateEnvelope(): OperatorFunction<MessageState, MessageState> {
   return syncStep('validateEnvelope', (state) => {
-    if (state.built) return; // built by buildEnvelope: valid by construction
-    try {
-      validate(requireDoc(state));
-    } catch (error) {
-      if (state.repairs.length === 0 || !(error instanceof OrganismError)) throw error;
-      throw new OrganismError(
-        'ORG_ERR_XML_PARSE',
-        `the input is not well-formed XML and repairing it did not yield an envelope: ${state.repairs[0]}`,
-        { cause: error, details: [...state.repairs, ...(error.details ?? [])] },
-      );
-    }
+    const prepared = preparedOf(state);
+    if (prepared === undefined) return validateEnvelopeState(state);
+    replayFailure(prepared, 'validateEnvelope');
   });
 }

@@ -3,6 +3,7 @@ import { from, map, mergeMap, of, type OperatorFunction } from 'rxjs';
 import type { MessageState } from '../messageState';
 import { fail } from './stepInternals';
 import { replacePayloadXml, requirePayloadElement } from './documentInternals';
+import { preparedVerdict, schemaIdOf } from './prepared';
 
 /** `<Greeting …>…</Greeting>` → `<greeting …>…</greeting>`; undefined when the text is not of that shape. */
 function withLowerCaseRoot(xml: string, tag: string): string | undefined {
@@ -39,12 +40,15 @@ function check(state: MessageState): MessageState | Promise<MessageState> {
     }
     const pending: Promise<readonly ValidationIssue[]>[] = [];
     for (const schema of schemas) {
-      const verdict = schema.validate({
-        get element() {
-          return requirePayloadElement(state);
-        },
-        xml: state.payloadXml ?? '',
-      });
+      // Validated ahead of the pass (off the main thread) when its envelope steps were.
+      const verdict =
+        preparedVerdict(state, schemaIdOf(schema)) ??
+        schema.validate({
+          get element() {
+            return requirePayloadElement(state);
+          },
+          xml: state.payloadXml ?? '',
+        });
       if (verdict instanceof Promise) pending.push(verdict);
       else if (verdict.length > 0) return fail(state, 'validatePayload', invalid(state, verdict));
     }

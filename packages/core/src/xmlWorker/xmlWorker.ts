@@ -1,0 +1,250 @@
+import { Worker } from 'node:worker_threads';
+import { OrganismError, type XmlLimits } from '@organism/xml';
+import type { PreparedEnvelope } from '../steps/prepared';
+import type { PrepareRequest } from './prepareEnvelope';
+import type { AttachMessage, FromWorker, ToWorker } from './protocol';
+
+/** `auto`: start the worker once traffic is sustained; `on`: start it right away; `off`: never. */
+export type XmlWorkerMode = 'auto' | 'on' | 'off';
+
+/** Where the shared XML worker is: not started, starting, taking work, or given up on. */
+export type XmlWorkerState = 'idle' | 'starting' | 'ready' | 'disabled';
+
+/** An organism's handle on the shared XML worker. */
+export interface XmlWorkerClient {
+  /**
+   * Hand one external envelope to the worker. False when it cannot take it now (not started yet,
+   * or given up on): the pass then does the work itself. Otherwise `done` is called exactly once,
+   * later, with the prepared record, or with `undefined` if the worker failed (do the work then).
+   */
+  offer(request: PrepareRequest, done: (prepared: PreparedEnvelope | undefined) => void): boolean;
+  /** The worker's state, for stats. */
+  readonly state: XmlWorkerState;
+  /** Envelopes this client had prepared by the worker. */
+  readonly prepared: number;
+  /** Release this organism's part of the worker (its schemas); the worker stops when no organism uses it. */
+  detach(): void;
+}
+
+export interface XmlWorkerOptions {
+  readonly mode: XmlWorkerMode;
+  readonly limits: XmlLimits;
+  /** Lower-case payload tag → `[schema id, XSD]` pairs; empty when the backend is not libxml2. */
+  readonly tags: AttachMessage['tags'];
+  /** The worker failed (crashed, could not start): its envelopes are prepared by the pass instead. */
+  onError(error: OrganismError): void;
+}
+
+/** Envelopes per message to the worker: large enough to amortize the hop, small enough to pipeline. */
+const BATCH = 64;
+/** Envelopes offered before `auto` starts the worker: short bursts stay on the main thread. */
+const AUTO_START_AFTER = 512;
+/** Crashes after which the worker is not started again in this process. */
+const MAX_CRASHES = 3;
+/** A worker no organism uses is kept this long, so organisms created one after another share it. */
+const LINGER_MS = 2_000;
+
+const ENTRY = new URL('./entry.mjs', import.meta.url);
+
+interface Batch {
+  readonly client: Client;
+  readonly dones: Array<(prepared: PreparedEnvelope | undefined) => void>;
+}
+
+/** The one worker of this process, shared by its organisms. */
+class SharedWorker {
+  worker: Worker | undefined;
+  state: XmlWorkerState = 'idle';
+  private crashes = 0;
+  private nextOrg = 0;
+  private nextBatch = 0;
+  private readonly clients = new Set<Client>();
+  private readonly inFlight = new Map<number, Batch>();
+  private lingering: NodeJS.Timeout | undefined;
+
+  attach(options: XmlWorkerOptions): Client {
+    const client = new Client(this, ++this.nextOrg, options);
+    this.clients.add(client);
+    if (this.lingering) {
+      clearTimeout(this.lingering);
+      this.lingering = undefined;
+    }
+    if (this.worker) this.post({ type: 'attach', org: client.org, limits: options.limits, tags: options.tags });
+    if (options.mode === 'on') this.start();
+    return client;
+  }
+
+  detach(client: Client): void {
+    if (!this.clients.delete(client)) return;
+    if (this.worker) this.post({ type: 'detach', org: client.org });
+    if (this.clients.size === 0 && this.worker && !this.lingering) {
+      this.lingering = setTimeout(() => {
+        this.lingering = undefined;
+        if (this.clients.size === 0) this.stop();
+      }, LINGER_MS);
+      this.lingering.unref();
+    }
+  }
+
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.state = 'starting';
+    let worker: Worker;
+    try {
+      // No inherited flags: the bootstrap loads what the worker needs itself.
+      worker = new Worker(ENTRY, { execArgv: [], stdout: false, stderr: false });
+    } catch (error) {
+      this.crashed(error);
+      return;
+    }
+    this.worker = worker;
+    worker.unref();
+    for (const client of this.clients) this.post({ type: 'attach', org: client.org, limits: client.options.limits, tags: client.options.tags });
+    worker.on('message', (message: FromWorker) => this.receive(message));
+    worker.on('error', (error) => this.crashed(error));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.crashed(new Error(`the XML worker exited with code ${code}`));
+    });
+  }
+
+  private stop(): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (this.state !== 'disabled') this.state = 'idle';
+    void worker?.terminate();
+  }
+
+  send(client: Client, requests: PrepareRequest[], dones: Batch['dones']): void {
+    const batch = ++this.nextBatch;
+    this.inFlight.set(batch, { client, dones });
+    if (this.inFlight.size === 1) this.worker?.ref(); // replies are awaited: keep the process alive
+    this.post({ type: 'prepare', batch, org: client.org, requests });
+  }
+
+  private post(message: ToWorker): void {
+    try {
+      this.worker!.postMessage(message);
+    } catch (error) {
+      this.crashed(error);
+    }
+  }
+
+  private receive(message: FromWorker): void {
+    if (message.type === 'ready') {
+      if (this.state === 'starting') this.state = 'ready';
+      return;
+    }
+    const batch = this.inFlight.get(message.batch);
+    if (!batch) return;
+    this.settle(message.batch);
+    if (message.type === 'prepared') {
+      batch.client.preparedCount += message.results.length;
+      for (let i = 0; i < batch.dones.length; i++) batch.dones[i]!(message.results[i]);
+    } else {
+      for (const done of batch.dones) done(undefined);
+    }
+  }
+
+  private settle(batch: number): void {
+    this.inFlight.delete(batch);
+    if (this.inFlight.size === 0) this.worker?.unref();
+  }
+
+  /** The worker is gone: everything it held is prepared by the passes instead, nothing is lost. */
+  private crashed(cause: unknown): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker?.terminate();
+    this.crashes++;
+    this.state = this.crashes >= MAX_CRASHES ? 'disabled' : 'idle';
+    const error = new OrganismError(
+      'ORG_ERR_XML_WORKER',
+      `the XML worker failed (${cause instanceof Error ? cause.message : String(cause)}); ` +
+        (this.state === 'disabled' ? 'envelopes are prepared on the main thread from now on' : 'its envelopes are prepared on the main thread, and it restarts on demand'),
+      { cause },
+    );
+    const pending = [...this.inFlight.values()];
+    this.inFlight.clear();
+    for (const client of this.clients) client.options.onError(error);
+    for (const batch of pending) for (const done of batch.dones) done(undefined);
+  }
+}
+
+class Client implements XmlWorkerClient {
+  preparedCount = 0;
+  private offered = 0;
+  private requests: PrepareRequest[] = [];
+  private dones: Batch['dones'] = [];
+  private flushScheduled = false;
+  private detached = false;
+
+  constructor(
+    private readonly shared: SharedWorker,
+    readonly org: number,
+    readonly options: XmlWorkerOptions,
+  ) {}
+
+  get state(): XmlWorkerState {
+    return this.options.mode === 'off' ? 'disabled' : this.shared.state;
+  }
+
+  get prepared(): number {
+    return this.preparedCount;
+  }
+
+  offer(request: PrepareRequest, done: (prepared: PreparedEnvelope | undefined) => void): boolean {
+    if (this.detached || this.options.mode === 'off') return false;
+    if (this.shared.state !== 'ready') {
+      if (this.shared.state === 'idle' && (this.options.mode === 'on' || ++this.offered >= AUTO_START_AFTER)) this.shared.start();
+      return false;
+    }
+    this.requests.push(request);
+    this.dones.push(done);
+    if (this.requests.length >= BATCH) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // After the current burst (a loop of synchronous injects), not after each message.
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.flush();
+      });
+    }
+    return true;
+  }
+
+  private flush(): void {
+    if (this.requests.length === 0) return;
+    const requests = this.requests;
+    const dones = this.dones;
+    this.requests = [];
+    this.dones = [];
+    if (this.shared.state !== 'ready') {
+      for (const done of dones) done(undefined);
+      return;
+    }
+    this.shared.send(this, requests, dones);
+  }
+
+  detach(): void {
+    if (this.detached) return;
+    this.flush();
+    this.detached = true;
+    this.shared.detach(this);
+  }
+}
+
+let shared: SharedWorker | undefined;
+
+/** The worker thread itself, if running (internal: for tests that make it fail). */
+export function xmlWorkerThread(): Worker | undefined {
+  return shared?.worker;
+}
+
+/**
+ * Attach an organism to the process's XML worker: a worker thread that does the envelope steps'
+ * libxml2 work for external envelopes on another core while the pump runs handlers.
+ */
+export function attachXmlWorker(options: XmlWorkerOptions): XmlWorkerClient {
+  shared ??= new SharedWorker();
+  return shared.attach(options);
+}
