@@ -28,7 +28,7 @@ import { STEP_NAMES } from './messageState';
 import { registerListeners, SchemaCache } from './register';
 import { createRoutingTable, type RoutingTable } from './routingTable';
 import { JobScheduler, type ThreadScheduling } from './scheduler';
-import { memoryTransport, type Transport, type TransportItem } from './transport';
+import { memoryTransport, type BuiltEnvelope, type Transport, type TransportItem } from './transport';
 import { createKeyedSemaphore } from './keyedSemaphore';
 import { repair } from './steps/repair';
 import { canonicalize } from './steps/canonicalize';
@@ -48,6 +48,9 @@ import { DEFAULT_META_FLAGS, answerMeta, type MetaFlags } from './introspection'
 import { toolPromptFor } from './toolPrompt';
 import { attachXmlWorker, type XmlWorkerClient, type XmlWorkerMode, type XmlWorkerState } from './xmlWorker/xmlWorker';
 import { setPrepared, setSchemaId, type PreparedEnvelope } from './steps/prepared';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+const NO_REPAIRS: readonly string[] = Object.freeze([]);
 
 /** The thread each pass holds in the registry until it settles (set when the organism published it). */
 const heldThreads = new WeakMap<MessageState, string>();
@@ -364,7 +367,7 @@ class OrganismImpl implements Organism {
             onSettled: (call, settled) => {
               this.callContexts.delete(call.id);
               this.running--;
-              this.callsSubject.next({
+              if (this.callsSubject.observed) this.callsSubject.next({
                 listener: call.listener.name,
                 thread: call.thread,
                 caller: call.caller,
@@ -457,16 +460,11 @@ class OrganismImpl implements Organism {
 
   private startPass(item: TransportItem, prepared: PreparedEnvelope | undefined, parent: Context): void {
     this.units++;
-    const state: MessageState = {
-      seq: ++this.seq,
-      input: item.envelope,
-      origin: item.origin,
-      ...(item.identity !== undefined ? { identity: item.identity } : {}),
-      ...(item.chain !== undefined ? { chain: item.chain } : {}),
-      ...(item.reply ? { reply: true } : {}),
-      ...(item.built !== undefined ? { built: item.built } : {}),
-      repairs: [],
-    };
+    const state: Mutable<MessageState> = { seq: ++this.seq, input: item.envelope, origin: item.origin, repairs: NO_REPAIRS };
+    if (item.identity !== undefined) state.identity = item.identity;
+    if (item.chain !== undefined) state.chain = item.chain;
+    if (item.reply) state.reply = true;
+    if (item.built !== undefined) state.built = item.built;
     // The publisher held the thread for this item (see publishOnThread); the pass lets go.
     if (item.thread !== undefined) heldThreads.set(state, item.thread);
     if (prepared !== undefined) setPrepared(state, prepared);
@@ -547,7 +545,7 @@ class OrganismImpl implements Organism {
             break;
           }
           this.counters.routed++;
-          this.messagesSubject.next({
+          if (this.messagesSubject.observed) this.messagesSubject.next({
             listener: listener.name,
             from: state.from!,
             ...(state.to !== undefined ? { to: state.to } : {}),
@@ -588,6 +586,22 @@ class OrganismImpl implements Organism {
   private publishOnThread(thread: string, item: Omit<TransportItem, 'thread'>): void {
     this.threads.hold(thread);
     this.transport.publish({ ...item, thread });
+  }
+
+  /** {@link publishOnThread} for a response the pump built: no intermediate copies. */
+  private publishBuilt(item: Extract<OutboundItem, { kind: 'envelope' }>): void {
+    this.threads.hold(item.thread);
+    const built: Mutable<BuiltEnvelope> = { from: item.from, thread: item.thread, tag: item.tag, ns: item.ns, payloadXml: item.payloadXml };
+    if (item.to !== undefined) built.to = item.to;
+    this.transport.publish({
+      envelope: item.envelope,
+      origin: 'response',
+      identity: item.from,
+      chain: item.chain,
+      reply: item.reply,
+      thread: item.thread,
+      built,
+    });
   }
 
   private letGoOf(state: MessageState): void {
@@ -667,21 +681,7 @@ class OrganismImpl implements Organism {
   private settleOutboundItem(item: OutboundItem): void {
     switch (item.kind) {
       case 'envelope':
-        this.publishOnThread(item.thread, {
-          envelope: item.envelope,
-          origin: 'response',
-          identity: item.from,
-          chain: item.chain,
-          reply: item.reply,
-          built: {
-            from: item.from,
-            ...(item.to !== undefined ? { to: item.to } : {}),
-            thread: item.thread,
-            tag: item.tag,
-            ns: item.ns,
-            payloadXml: item.payloadXml,
-          },
-        });
+        this.publishBuilt(item);
         return;
       case 'halt':
         this.threads.halt(

@@ -41,17 +41,12 @@ export function envelope(env: { routing(): RoutingTable }): OperatorFunction<Res
       : (item.to ?? (call.listener.agent ? undefined : env.routing().responseTo(item.tag, call.respondTo)));
     const reply = item.respond === true || (item.to === undefined && to !== undefined);
     const from = call.listener.name;
-    const meta = to === undefined ? { from, thread: call.thread } : { from, to, thread: call.thread };
-    return {
-      kind: 'envelope',
-      call,
-      envelope: buildEnvelope(meta, item.xml),
-      ...meta,
-      reply,
-      chain: reply ? call.chain.slice(0, -1) : call.chain,
-      payloadXml: item.xml,
-      tag: item.tag,
-      ns: item.ns ?? '',
-    };
+    const thread = call.thread;
+    const envelopeXml = buildEnvelope(to === undefined ? { from, thread } : { from, to, thread }, item.xml);
+    const chain = reply ? call.chain.slice(0, -1) : call.chain;
+    const ns = item.ns ?? '';
+    return to === undefined
+      ? { kind: 'envelope', call, envelope: envelopeXml, from, thread, reply, chain, payloadXml: item.xml, tag: item.tag, ns }
+      : { kind: 'envelope', call, envelope: envelopeXml, from, to, thread, reply, chain, payloadXml: item.xml, tag: item.tag, ns };
   });
 }

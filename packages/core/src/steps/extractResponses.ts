@@ -1,6 +1,6 @@
 import { OrganismError, PayloadExtractor, parseXml, type Extracted, type XmlLimits } from '@organism/xml';
 import { compileContract, type Contract, type PayloadType } from '@organism/schema';
-import { mergeMap, from, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 import type { Call, HandlerOutput } from './dispatch';
 
 /** One payload a handler emitted, or an error about its output, or the end of its call. */
@@ -105,59 +105,75 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
       return items;
     };
 
-    return source.pipe(
-      mergeMap((output): ResponseItem[] => {
-        const { call } = output;
-        switch (output.kind) {
-          case 'chunk': {
-            let extractor = streams.get(call.id);
-            if (!extractor) {
-              extractor = new PayloadExtractor(env.limits);
-              streams.set(call.id, extractor);
-            }
-            return collect(call, extractor.push(output.text));
+    const handle = (output: HandlerOutput): ResponseItem[] => {
+      const { call } = output;
+      switch (output.kind) {
+        case 'chunk': {
+          let extractor = streams.get(call.id);
+          if (!extractor) {
+            extractor = new PayloadExtractor(env.limits);
+            streams.set(call.id, extractor);
           }
-          case 'xml': {
-            const extractor = new PayloadExtractor(env.limits);
-            const found = [...extractor.push(output.text), ...extractor.end()];
-            if (found.length === 0) {
-              return [{
-                kind: 'error',
-                call,
-                error: new OrganismError('ORG_ERR_RESPONSE_PARSE', `handler of "${call.listener.name}" returned text without any XML payload element`),
-                attempt: output.text,
-              }];
-            }
-            return collect(call, found, output.to, output.text, output.respond);
+          return collect(call, extractor.push(output.text));
+        }
+        case 'xml': {
+          const extractor = new PayloadExtractor(env.limits);
+          const found = [...extractor.push(output.text), ...extractor.end()];
+          if (found.length === 0) {
+            return [{
+              kind: 'error',
+              call,
+              error: new OrganismError('ORG_ERR_RESPONSE_PARSE', `handler of "${call.listener.name}" returned text without any XML payload element`),
+              attempt: output.text,
+            }];
           }
-          case 'typed': {
-            try {
-              const contract = contractOf(output.payload.type);
-              // Canonical text: the envelope built around it is canonical too, and never re-parsed.
-              const xml = contract.toCanonicalXml(output.payload.value);
-              return collect(call, [{ kind: 'payload', xml, tag: contract.tag, ns: '' }], output.to, undefined, output.respond);
-            } catch (error) {
-              return [{
-                kind: 'error',
-                call,
-                error: error instanceof OrganismError
-                  ? error
-                  : new OrganismError('ORG_ERR_HANDLER_RESULT', `typed payload "${output.payload.type.name}" could not be serialized`, { cause: error }),
-              }];
-            }
-          }
-          case 'error':
-            return [{ kind: 'error', call, error: output.error }];
-          case 'halt':
-            return [output.reason === undefined ? { kind: 'halt', call } : { kind: 'halt', call, reason: output.reason }];
-          case 'end': {
-            const extractor = streams.get(call.id);
-            const tail = extractor && !output.failed ? collect(call, extractor.end()) : [];
-            streams.delete(call.id);
-            counts.delete(call.id);
-            return [...tail, { kind: 'done', call, failed: output.failed }];
+          return collect(call, found, output.to, output.text, output.respond);
+        }
+        case 'typed': {
+          try {
+            const contract = contractOf(output.payload.type);
+            // Canonical text: the envelope built around it is canonical too, and never re-parsed.
+            const xml = contract.toCanonicalXml(output.payload.value);
+            return collect(call, [{ kind: 'payload', xml, tag: contract.tag, ns: '' }], output.to, undefined, output.respond);
+          } catch (error) {
+            return [{
+              kind: 'error',
+              call,
+              error: error instanceof OrganismError
+                ? error
+                : new OrganismError('ORG_ERR_HANDLER_RESULT', `typed payload "${output.payload.type.name}" could not be serialized`, { cause: error }),
+            }];
           }
         }
+        case 'error':
+          return [{ kind: 'error', call, error: output.error }];
+        case 'halt':
+          return [output.reason === undefined ? { kind: 'halt', call } : { kind: 'halt', call, reason: output.reason }];
+        case 'end': {
+          const extractor = streams.get(call.id);
+          const tail = extractor && !output.failed ? collect(call, extractor.end()) : [];
+          streams.delete(call.id);
+          counts.delete(call.id);
+          return [...tail, { kind: 'done', call, failed: output.failed }];
+        }
+      }
+    };
+
+    // A plain loop over each output's items: no inner subscription per handler output.
+    return new Observable<ResponseItem>((subscriber) =>
+      source.subscribe({
+        next(output) {
+          let items: ResponseItem[];
+          try {
+            items = handle(output);
+          } catch (error) {
+            subscriber.error(error);
+            return;
+          }
+          for (const item of items) subscriber.next(item);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
       }),
     );
   };
