@@ -12,6 +12,8 @@ export { childNodes, elementChildren } from './childNodes';
 export type { EnvelopeParts } from './extractPayload';
 export { buildEnvelope } from './buildEnvelope';
 export { payloadFromCanonical } from './payloadFromCanonical';
+export { envelopeFromCanonical } from './envelopeFromCanonical';
+export type { CanonicalEnvelopeParts } from './envelopeFromCanonical';
 export { escapeXmlAttribute, escapeXmlText } from './escapeXmlText';
 export type { CompiledSchema, SchemaValidator, ValidationIssue } from './schemaValidator';
 export { libxml2Validator } from './libxml2Validator';

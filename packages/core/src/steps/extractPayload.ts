@@ -1,4 +1,4 @@
-import { canonicalize, extractPayload as extract, payloadFromCanonical } from '@organism/xml';
+import { canonicalize, envelopeFromCanonical, extractPayload as extract, payloadFromCanonical } from '@organism/xml';
 import type { OperatorFunction } from 'rxjs';
 import type { MessageState } from '../messageState';
 import { syncStep } from './stepInternals';
@@ -15,6 +15,18 @@ export function extractPayloadState(state: MessageState): void {
     state.tag = built.tag;
     state.ns = built.ns;
     state.payloadXml = built.payloadXml;
+    return;
+  }
+  // The canonical text holds everything in the plain layout: no walk over libxml2 nodes (the payload
+  // element, needed only to validate, is looked up when asked for).
+  const read = state.canonical !== undefined ? envelopeFromCanonical(state.canonical) : undefined;
+  if (read !== undefined) {
+    state.from = state.identity ?? read.from;
+    state.to = read.to;
+    state.thread = read.thread;
+    state.tag = read.payloadTag;
+    state.ns = read.payloadNs;
+    state.payloadXml = read.payloadXml;
     return;
   }
   let parts;

@@ -42,7 +42,7 @@ const AUTO_START_AFTER = 512;
 /** Crashes after which the worker is not started again in this process. */
 const MAX_CRASHES = 3;
 /** A worker no organism uses is kept this long, so organisms created one after another share it. */
-const LINGER_MS = 2_000;
+const LINGER_MS = 10_000;
 
 const ENTRY = new URL('./entry.mjs', import.meta.url);
 
@@ -92,7 +92,7 @@ class SharedWorker {
     let worker: Worker;
     try {
       // No inherited flags: the bootstrap loads what the worker needs itself.
-      worker = new Worker(ENTRY, { execArgv: [], stdout: false, stderr: false });
+      worker = new Worker(ENTRY, { execArgv: process.env.ORG_WPROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.ORG_WPROF] : [], stdout: false, stderr: false });
     } catch (error) {
       this.crashed(error);
       return;
