@@ -3,6 +3,7 @@ import { OrganismError, type XmlLimits } from '@organism/xml';
 import type { PreparedEnvelope } from '../steps/prepared';
 import type { PrepareRequest } from './prepareEnvelope';
 import type { AttachMessage, FromWorker, ToWorker } from './protocol';
+import { bundledWorkerEntry } from './bundleWorker';
 
 /** `auto`: start the worker once traffic is sustained; `on`: start it right away; `off`: never. */
 export type XmlWorkerMode = 'auto' | 'on' | 'off';
@@ -44,10 +45,15 @@ const MAX_CRASHES = 3;
 /** A worker no organism uses is kept this long, so organisms created one after another share it. */
 const LINGER_MS = 10_000;
 
-const ENTRY = new URL('./entry.mjs', import.meta.url);
+/** Batches at the worker at once: enough to keep it busy, few enough to keep memory flat. */
+const MAX_IN_FLIGHT = 4;
+
+/** Without esbuild, a bootstrap that registers tsx and imports the TypeScript entry. */
+const TSX_ENTRY = new URL('./entry.mjs', import.meta.url);
 
 interface Batch {
   readonly client: Client;
+  readonly requests: PrepareRequest[];
   readonly dones: Array<(prepared: PreparedEnvelope | undefined) => void>;
 }
 
@@ -60,6 +66,9 @@ class SharedWorker {
   private nextBatch = 0;
   private readonly clients = new Set<Client>();
   private readonly inFlight = new Map<number, Batch>();
+  /** Batches waiting for one in flight to return. */
+  private waiting: Batch[] = [];
+  private entry: Promise<URL> | undefined;
   private lingering: NodeJS.Timeout | undefined;
 
   attach(options: XmlWorkerOptions): Client {
@@ -89,10 +98,20 @@ class SharedWorker {
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'starting';
+    this.entry ??= bundledWorkerEntry().then((entry) => entry ?? TSX_ENTRY);
+    void this.entry.then((entry) => this.spawn(entry));
+  }
+
+  private spawn(entry: URL): void {
+    if (this.state !== 'starting') return;
+    if (this.clients.size === 0) {
+      this.state = 'idle'; // every organism closed while the entry was being built
+      return;
+    }
     let worker: Worker;
     try {
-      // No inherited flags: the bootstrap loads what the worker needs itself.
-      worker = new Worker(ENTRY, { execArgv: process.env.ORG_WPROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.ORG_WPROF] : [], stdout: false, stderr: false });
+      // No inherited flags: the entry loads what the worker needs itself.
+      worker = new Worker(entry, { execArgv: [], stdout: false, stderr: false });
     } catch (error) {
       this.crashed(error);
       return;
@@ -115,10 +134,18 @@ class SharedWorker {
   }
 
   send(client: Client, requests: PrepareRequest[], dones: Batch['dones']): void {
-    const batch = ++this.nextBatch;
-    this.inFlight.set(batch, { client, dones });
-    if (this.inFlight.size === 1) this.worker?.ref(); // replies are awaited: keep the process alive
-    this.post({ type: 'prepare', batch, org: client.org, requests });
+    this.waiting.push({ client, requests, dones });
+    this.sendWaiting();
+  }
+
+  private sendWaiting(): void {
+    while (this.inFlight.size < MAX_IN_FLIGHT && this.waiting.length > 0 && this.worker) {
+      const next = this.waiting.shift()!;
+      const batch = ++this.nextBatch;
+      this.inFlight.set(batch, next);
+      if (this.inFlight.size === 1) this.worker.ref(); // replies are awaited: keep the process alive
+      this.post({ type: 'prepare', batch, org: next.client.org, requests: next.requests });
+    }
   }
 
   private post(message: ToWorker): void {
@@ -137,6 +164,7 @@ class SharedWorker {
     const batch = this.inFlight.get(message.batch);
     if (!batch) return;
     this.settle(message.batch);
+    this.sendWaiting();
     if (message.type === 'prepared') {
       batch.client.preparedCount += message.results.length;
       for (let i = 0; i < batch.dones.length; i++) batch.dones[i]!(message.results[i]);
@@ -163,8 +191,9 @@ class SharedWorker {
         (this.state === 'disabled' ? 'envelopes are prepared on the main thread from now on' : 'its envelopes are prepared on the main thread, and it restarts on demand'),
       { cause },
     );
-    const pending = [...this.inFlight.values()];
+    const pending = [...this.inFlight.values(), ...this.waiting];
     this.inFlight.clear();
+    this.waiting = [];
     for (const client of this.clients) client.options.onError(error);
     for (const batch of pending) for (const done of batch.dones) done(undefined);
   }
