@@ -22,25 +22,80 @@ export interface KeyedSemaphore {
   readonly size: number;
 }
 
-interface Slot {
-  held: number;
-  waiters: Array<() => void>;
+/** A caller waiting for a permit; `grant` is cleared once it was granted or gave up. */
+interface Waiter {
+  grant: (() => void) | undefined;
 }
 
+interface Slot {
+  held: number;
+  /** FIFO of waiters in `waiters[head..]`; given-up waiters stay as holes until they reach the head. */
+  waiters: Waiter[];
+  head: number;
+  /** Waiters still waiting (not granted, not given up). */
+  waiting: number;
+}
+
+/** A slot's consumed prefix is dropped once it is at least this long and half the array. */
+const COMPACT_AT = 1024;
+
+/**
+ * Create a {@link KeyedSemaphore} with `permits` permits per key. Every operation is O(1)
+ * (amortized): waiters sit in a head-indexed queue, and a waiter that gives up is marked, not
+ * searched for.
+ */
 export function createKeyedSemaphore(permits: number): KeyedSemaphore {
   if (!Number.isInteger(permits) || permits < 1) {
     throw new RangeError(`a keyed semaphore needs at least 1 permit per key, got ${permits}`);
   }
   const slots = new Map<string, Slot>();
 
+  const slotOf = (key: string): Slot => {
+    let slot = slots.get(key);
+    if (!slot) {
+      slot = { held: 0, waiters: [], head: 0, waiting: 0 };
+      slots.set(key, slot);
+    }
+    return slot;
+  };
+
+  /** The oldest waiter still waiting, removed from the queue; undefined if none. */
+  const nextWaiter = (slot: Slot): Waiter | undefined => {
+    const waiters = slot.waiters;
+    while (slot.head < waiters.length) {
+      const waiter = waiters[slot.head]!;
+      waiters[slot.head++] = undefined!;
+      if (waiter.grant) {
+        slot.waiting--;
+        compact(slot);
+        return waiter;
+      }
+    }
+    slot.waiters = [];
+    slot.head = 0;
+    return undefined;
+  };
+
+  const compact = (slot: Slot): void => {
+    if (slot.head === slot.waiters.length) {
+      slot.waiters = [];
+      slot.head = 0;
+    } else if (slot.head >= COMPACT_AT && slot.head * 2 >= slot.waiters.length) {
+      slot.waiters = slot.waiters.slice(slot.head);
+      slot.head = 0;
+    }
+  };
+
   const releaser = (key: string, slot: Slot): (() => void) => {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = slot.waiters.shift();
+      const next = slot.waiting > 0 ? nextWaiter(slot) : undefined;
       if (next) {
-        next(); // hand the permit over directly: held count is unchanged
+        const grant = next.grant!;
+        next.grant = undefined;
+        grant(); // hand the permit over directly: held count is unchanged
       } else {
         slot.held--;
         if (slot.held === 0) slots.delete(key);
@@ -50,38 +105,38 @@ export function createKeyedSemaphore(permits: number): KeyedSemaphore {
 
   return {
     acquire(key, signal) {
-      let slot = slots.get(key);
-      if (!slot) {
-        slot = { held: 0, waiters: [] };
-        slots.set(key, slot);
-      }
-      const s = slot;
+      const s = slotOf(key);
       if (s.held < permits) {
         s.held++;
         return Promise.resolve(releaser(key, s));
       }
       if (signal?.aborted) return Promise.reject(signal.reason);
       return new Promise((resolve, reject) => {
-        const grant = () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(releaser(key, s));
+        const waiter: Waiter = {
+          grant: () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(releaser(key, s));
+          },
         };
         const onAbort = () => {
-          const i = s.waiters.indexOf(grant);
-          if (i >= 0) s.waiters.splice(i, 1);
-          if (s.held === 0 && s.waiters.length === 0) slots.delete(key);
+          if (!waiter.grant) return;
+          waiter.grant = undefined;
+          s.waiting--;
+          if (s.waiting === 0) {
+            // only given-up waiters are left: drop them
+            s.waiters = [];
+            s.head = 0;
+            if (s.held === 0) slots.delete(key);
+          }
           reject(signal?.reason);
         };
-        s.waiters.push(grant);
+        s.waiters.push(waiter);
+        s.waiting++;
         signal?.addEventListener('abort', onAbort, { once: true });
       });
     },
     tryAcquire(key) {
-      let slot = slots.get(key);
-      if (!slot) {
-        slot = { held: 0, waiters: [] };
-        slots.set(key, slot);
-      }
+      const slot = slotOf(key);
       if (slot.held >= permits) return undefined;
       slot.held++;
       return releaser(key, slot);

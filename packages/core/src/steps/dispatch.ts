@@ -1,22 +1,7 @@
-import { SpanStatusCode, context as otelContext, trace, type Context } from '@opentelemetry/api';
+import { SpanStatusCode, context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
 import { OrganismError } from '@organism/xml';
 import { isTypedPayload, type TypedPayload } from '@organism/schema';
-import {
-  EMPTY,
-  catchError,
-  concat,
-  defer,
-  finalize,
-  from,
-  isObservable,
-  map,
-  mergeMap,
-  of,
-  takeUntil,
-  timer,
-  type Observable,
-  type OperatorFunction,
-} from 'rxjs';
+import { Observable, from, isObservable, type OperatorFunction, type Subscriber, type Subscription } from 'rxjs';
 import { isAddressed, isHalted, isResponded, type Emit, type HandlerContext, type HandlerResult } from '../handler';
 import type { KeyedSemaphore } from '../keyedSemaphore';
 import type { Listener } from '../listener';
@@ -115,126 +100,389 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-/** Turn whatever a handler returned into outputs; streams are forwarded chunk by chunk. */
-function resultToOutputs(call: Call, result: HandlerResult): Observable<HandlerOutput> {
-  if (result === undefined || result === null) return EMPTY;
-  if (isSingleEmit(result)) return of(emitToOutput(call, result));
-  if (Array.isArray(result)) return from(result as Emit[]).pipe(map((emit) => emitToOutput(call, emit)));
-  if (isObservable(result) || isAsyncIterable(result)) {
-    return from(result as Observable<unknown>).pipe(
-      map((chunk): HandlerOutput =>
-        typeof chunk === 'string' ? { kind: 'chunk', call, text: chunk } : resultError(call, `a stream chunk that is ${describe(chunk)}`),
-      ),
-    );
-  }
-  return of(resultError(call, describe(result)));
+/** What `onSettled` hears about a call that never ran (or was torn down before its end). */
+const CANCELLED: HandlerSettled = Object.freeze({ durationMs: 0, outcome: 'cancelled' });
+
+/** Calls the listener's handler with the listener as `this` (as `listener.handler(...)` does). */
+function invokeHandler(this: Listener, value: unknown, context: HandlerContext): HandlerResult | Promise<HandlerResult> {
+  return this.handler(value, context);
 }
 
 /**
- * Step 9: run handlers. `mergeMap` with `maxConcurrentHandlers` bounds all calls; inside it a
- * keyed semaphore bounds each listener, and its permit is released in `finalize` whatever
- * happens. A handler that throws, returns garbage or nothing is contained: the stream of
- * outputs always ends with an `end` marker and never errors.
+ * One job, from its permit to its `end` marker, written by hand (no operator chain per call):
+ * waiting for the permit → running → closed (finished or torn down). Its outputs go straight to
+ * the {@link Dispatcher}'s subscriber.
+ */
+class CallRun {
+  /** Neighbours in the dispatcher's list of started calls (in start order). */
+  prev: CallRun | undefined;
+  next: CallRun | undefined;
+
+  /** The end marker was (being) emitted, or the subscriber went away: emit nothing more. */
+  private closed = false;
+  /** The permit, timer, abort listener and span were let go. */
+  private cleaned = false;
+  /** `onSettled` was called. */
+  private notified = false;
+  private failed = false;
+  private release: (() => void) | undefined;
+  private span: Span | undefined;
+  private started = 0;
+  private settled: HandlerSettled | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Set when the call timed out; reported before the end marker. */
+  private timeoutReason: OrganismError | undefined;
+  /** The call's own signal, created only if the handler asks for it (most never do). */
+  private controller: AbortController | undefined;
+  private onOrganismAbort: (() => void) | undefined;
+  /** A streaming result being forwarded. */
+  private stream: Subscription | undefined;
+
+  constructor(
+    private readonly env: DispatchEnv,
+    private readonly job: Job,
+    private readonly dispatcher: Dispatcher,
+    private readonly subscriber: Subscriber<HandlerOutput>,
+  ) {}
+
+  /** Take the permit: synchronously when one is free (the pump's normal case), else wait for it. */
+  start(): void {
+    const { env } = this;
+    const key = this.job.call.listener.key;
+    const release = env.signal.aborted ? undefined : env.perListener.tryAcquire(key);
+    if (release) {
+      this.begin(release);
+      return;
+    }
+    env.perListener.acquire(key, env.signal).then(
+      (granted) => {
+        if (this.closed) granted();
+        else this.begin(granted);
+      },
+      // acquire() rejects only when the organism aborts: the call is dropped and reported by close()
+      () => this.cancel(),
+    );
+  }
+
+  /** The dispatcher was unsubscribed: let everything go; a call that had not ended counts as cancelled. */
+  teardown(): void {
+    this.closed = true;
+    this.stream?.unsubscribe();
+    this.cleanup();
+    this.notifySettled();
+  }
+
+  /** The call never ran: an end marker, then settled as cancelled. */
+  private cancel(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.subscriber.next({ kind: 'end', call: this.job.call, failed: true });
+    this.cleanup();
+    this.notifySettled();
+    this.dispatcher.ended(this);
+  }
+
+  private begin(release: () => void): void {
+    this.release = release;
+    const { env, job } = this;
+    const { call } = job;
+    let result: HandlerResult | Promise<HandlerResult>;
+    try {
+      const parent = env.traceParent?.(call) ?? otelContext.active();
+      const span = (this.span = tracer.startSpan(
+        'organism.handler',
+        { attributes: { 'organism.listener': call.listener.name, 'organism.thread': call.thread, 'organism.from': call.caller, 'organism.type': call.type } },
+        parent,
+      ));
+      // Without an SDK the span records nothing: putting it into a context would be pure overhead.
+      const recording = span.isRecording();
+      const traceContext = recording ? trace.setSpan(parent, span) : parent;
+      env.onStarted?.(call, traceContext);
+      this.started = performance.now();
+      const timeoutMs = env.handlerTimeoutMs;
+      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) this.timer = setTimeout(() => this.timeOut(timeoutMs), timeoutMs);
+      const context = this.handlerContext();
+      try {
+        // The handler runs inside its span's context, so spans it starts (an LLM call) nest under it.
+        result =
+          recording || traceContext !== otelContext.active()
+            ? otelContext.with(traceContext, invokeHandler, call.listener, job.value, context)
+            : invokeHandler.call(call.listener, job.value, context);
+      } catch (error) {
+        result = Promise.reject(error);
+      }
+    } catch {
+      // the tracing hooks failed before the handler ran: drop the call like a cancelled one
+      this.cancel();
+      return;
+    }
+    Promise.resolve(result).then(
+      (value) => this.onResult(value),
+      (error: unknown) => this.onError(error),
+    );
+  }
+
+  private handlerContext(): HandlerContext {
+    const { call } = this.job;
+    const run = this;
+    return call.listener.agent
+      ? {
+          thread: call.thread,
+          from: call.caller,
+          type: call.type,
+          get signal() {
+            return run.callSignal();
+          },
+          self: call.listener.name,
+        }
+      : {
+          thread: call.thread,
+          from: call.caller,
+          type: call.type,
+          get signal() {
+            return run.callSignal();
+          },
+        };
+  }
+
+  /** Aborted when the organism is torn down or the call times out. */
+  private callSignal(): AbortSignal {
+    if (!this.controller) {
+      const controller = (this.controller = new AbortController());
+      const { signal } = this.env;
+      if (this.timeoutReason) controller.abort(this.timeoutReason);
+      else if (signal.aborted) controller.abort(signal.reason);
+      else {
+        this.onOrganismAbort = () => controller.abort(signal.reason);
+        signal.addEventListener('abort', this.onOrganismAbort, { once: true });
+      }
+    }
+    return this.controller.signal;
+  }
+
+  /** Whatever the handler returned, as outputs; plain values synchronously, streams as they come. */
+  private onResult(result: HandlerResult): void {
+    if (this.closed) return;
+    const { call } = this.job;
+    const { subscriber } = this;
+    try {
+      if (result === undefined || result === null) {
+        // nothing to emit
+      } else if (isSingleEmit(result)) {
+        subscriber.next(emitToOutput(call, result));
+      } else if (Array.isArray(result)) {
+        for (const emit of result as readonly Emit[]) {
+          if (this.closed) return;
+          subscriber.next(emitToOutput(call, emit));
+        }
+      } else if (isObservable(result) || isAsyncIterable(result)) {
+        this.follow(result as Observable<unknown> | AsyncIterable<unknown>);
+        return;
+      } else {
+        subscriber.next(resultError(call, describe(result)));
+      }
+    } catch (error) {
+      this.onError(error);
+      return;
+    }
+    this.finish();
+  }
+
+  /** Forward a streaming result chunk by chunk. */
+  private follow(stream: Observable<unknown> | AsyncIterable<unknown>): void {
+    const { call } = this.job;
+    const subscription = from(stream).subscribe({
+      next: (chunk) => {
+        if (this.closed) return;
+        this.subscriber.next(typeof chunk === 'string' ? { kind: 'chunk', call, text: chunk } : resultError(call, `a stream chunk that is ${describe(chunk)}`));
+      },
+      error: (error: unknown) => this.onError(error),
+      complete: () => this.finish(),
+    });
+    if (this.closed) subscription.unsubscribe();
+    else this.stream = subscription;
+  }
+
+  /** The handler threw, rejected or its stream failed. */
+  private onError(error: unknown): void {
+    if (this.closed) return;
+    this.failed = true;
+    const wrapped = asOrganismError(error, 'ORG_ERR_HANDLER_THREW');
+    const span = this.span!;
+    span.recordException(wrapped);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: wrapped.message });
+    this.subscriber.next({ kind: 'error', call: this.job.call, error: wrapped });
+    this.finish();
+  }
+
+  /** handler_timeout_ms passed: abort the call's signal, stop forwarding, report it once. */
+  private timeOut(timeoutMs: number): void {
+    this.timer = undefined;
+    if (this.closed) return;
+    this.failed = true;
+    const { call } = this.job;
+    const error = new OrganismError(
+      'ORG_ERR_HANDLER_TIMEOUT',
+      `handler of "${call.listener.name}" ran longer than ${timeoutMs} ms and was aborted; raise handler_timeout_ms or make it honour context.signal`,
+    );
+    this.timeoutReason = error;
+    this.controller?.abort(error);
+    this.span!.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    if (this.closed) return; // the handler's stream ended while it was being aborted (timeout reported)
+    this.stream?.unsubscribe();
+    this.finish();
+  }
+
+  /** The output is over: a timeout report if any, the end marker, then the permit goes back. */
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const { call } = this.job;
+    const { subscriber } = this;
+    if (this.timeoutReason) subscriber.next({ kind: 'error', call, error: this.timeoutReason });
+    this.settled = { durationMs: performance.now() - this.started, outcome: this.failed ? 'error' : 'ok' };
+    subscriber.next({ kind: 'end', call, failed: this.failed });
+    this.cleanup();
+    this.notifySettled();
+    this.dispatcher.ended(this);
+  }
+
+  private cleanup(): void {
+    if (this.cleaned) return;
+    this.cleaned = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onOrganismAbort) this.env.signal.removeEventListener('abort', this.onOrganismAbort);
+    this.release?.();
+    this.span?.end();
+  }
+
+  private notifySettled(): void {
+    if (this.notified) return;
+    this.notified = true;
+    this.env.onSettled?.(this.job.call, this.settled ?? CANCELLED);
+  }
+}
+
+/**
+ * The merge around the calls: what `mergeMap(run, maxConcurrentHandlers)` did, without an rxjs
+ * subscription per call (each one would be added to, and on its end searched for and spliced out
+ * of, an array as long as the number of calls in flight). Jobs beyond the bound wait in FIFO
+ * order; a call that ends frees its slot only after its `onSettled` (as mergeMap's finalizers
+ * did), then the oldest waiting job starts.
+ */
+class Dispatcher {
+  private active = 0;
+  private readonly waiting: Array<Job | undefined> = [];
+  private waitingHead = 0;
+  private sourceDone = false;
+  private closed = false;
+  /** Started calls not yet ended, oldest first (a list, so ending one is O(1)). */
+  private first: CallRun | undefined;
+  private last: CallRun | undefined;
+  private source: Subscription | undefined;
+
+  constructor(
+    private readonly env: DispatchEnv,
+    private readonly subscriber: Subscriber<HandlerOutput>,
+  ) {}
+
+  subscribeTo(source: Observable<Job>): void {
+    const subscription = source.subscribe({
+      next: (job) => this.push(job),
+      error: (error: unknown) => this.subscriber.error(error),
+      complete: () => {
+        this.sourceDone = true;
+        this.checkComplete();
+      },
+    });
+    // torn down while the source was still emitting synchronously
+    if (this.closed) subscription.unsubscribe();
+    else this.source = subscription;
+  }
+
+  private push(job: Job): void {
+    if (this.closed) return;
+    if (this.active < this.env.maxConcurrentHandlers) this.start(job);
+    else this.waiting.push(job);
+  }
+
+  private start(job: Job): void {
+    this.active++;
+    const run = new CallRun(this.env, job, this, this.subscriber);
+    run.prev = this.last;
+    if (this.last) this.last.next = run;
+    else this.first = run;
+    this.last = run;
+    try {
+      run.start();
+    } catch (error) {
+      this.subscriber.error(error);
+    }
+  }
+
+  /** A call emitted its end marker and settled: free its slot, start the oldest waiting job. */
+  ended(run: CallRun): void {
+    if (this.closed) return;
+    const { prev, next } = run;
+    if (prev) prev.next = next;
+    else this.first = next;
+    if (next) next.prev = prev;
+    else this.last = prev;
+    run.prev = run.next = undefined;
+    this.active--;
+    const waiting = this.waiting;
+    while (this.waitingHead < waiting.length && this.active < this.env.maxConcurrentHandlers && !this.closed) {
+      const job = waiting[this.waitingHead]!;
+      waiting[this.waitingHead++] = undefined;
+      this.start(job);
+    }
+    if (this.waitingHead === waiting.length) {
+      waiting.length = 0;
+      this.waitingHead = 0;
+    } else if (this.waitingHead >= 1024 && this.waitingHead * 2 >= waiting.length) {
+      waiting.splice(0, this.waitingHead);
+      this.waitingHead = 0;
+    }
+    this.checkComplete();
+  }
+
+  private checkComplete(): void {
+    if (this.sourceDone && this.active === 0 && this.waitingHead === this.waiting.length && !this.closed) this.subscriber.complete();
+  }
+
+  /** Unsubscribed (or done): stop the source, tear down every started call, drop waiting jobs. */
+  teardown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.source?.unsubscribe();
+    this.waiting.length = 0;
+    this.waitingHead = 0;
+    for (let run = this.first; run; ) {
+      const next = run.next;
+      run.prev = run.next = undefined;
+      run.teardown();
+      run = next;
+    }
+    this.first = this.last = undefined;
+  }
+}
+
+/**
+ * Step 9: run handlers. At most `maxConcurrentHandlers` calls run at once (later jobs wait in
+ * arrival order, as with `mergeMap(…, maxConcurrentHandlers)`); inside that bound a keyed
+ * semaphore bounds each listener, and the permit is released whatever happens (end, error,
+ * timeout or unsubscription). A handler that throws, returns garbage or nothing is contained:
+ * the stream of outputs always ends with an `end` marker and never errors.
+ *
+ * Each call is driven by hand, not by an operator chain: the permit is taken synchronously when
+ * free, the handler's plain results are emitted synchronously once its promise settles, and only
+ * streaming results go through `from(...)`. `handlerTimeoutMs` is one `setTimeout` per call.
  */
 export function dispatch(env: DispatchEnv): OperatorFunction<Job, HandlerOutput> {
-  return mergeMap(
-    (job) => {
-      let settled: HandlerSettled | undefined;
-      // The pump hands over a call only when its listener has a free permit: take it synchronously.
-      return defer(() => {
-        const release = env.signal.aborted ? undefined : env.perListener.tryAcquire(job.call.listener.key);
-        return release ? of(release) : from(env.perListener.acquire(job.call.listener.key, env.signal));
-      }).pipe(
-        mergeMap((release) => {
-          const { call } = job;
-          let failed = false;
-          let timedOut = false;
-          // The call's own signal, created only if the handler asks for it (most never do): aborted
-          // when the organism is torn down or the call times out.
-          let controller: AbortController | undefined;
-          let timeoutReason: OrganismError | undefined;
-          const onOrganismAbort = () => controller?.abort(env.signal.reason);
-          const callSignal = (): AbortSignal => {
-            if (!controller) {
-              controller = new AbortController();
-              if (timeoutReason) controller.abort(timeoutReason);
-              else if (env.signal.aborted) controller.abort(env.signal.reason);
-              else env.signal.addEventListener('abort', onOrganismAbort, { once: true });
-            }
-            return controller.signal;
-          };
-          const context: HandlerContext = {
-            thread: call.thread,
-            from: call.caller,
-            type: call.type,
-            get signal() {
-              return callSignal();
-            },
-            ...(call.listener.agent ? { self: call.listener.name } : {}),
-          };
-          const parent = env.traceParent?.(call) ?? otelContext.active();
-          const span = tracer.startSpan(
-            'organism.handler',
-            { attributes: { 'organism.listener': call.listener.name, 'organism.thread': call.thread, 'organism.from': call.caller, 'organism.type': call.type } },
-            parent,
-          );
-          const traceContext = trace.setSpan(parent, span);
-          env.onStarted?.(call, traceContext);
-          const started = performance.now();
-          // The handler runs inside its span's context, so spans it starts (an LLM call) nest under it.
-          const run = defer(() => otelContext.with(traceContext, async () => call.listener.handler(job.value, context))).pipe(
-            mergeMap((result) => resultToOutputs(call, result)),
-            catchError((error: unknown) => {
-              failed = true;
-              const wrapped = asOrganismError(error, 'ORG_ERR_HANDLER_THREW');
-              span.recordException(wrapped);
-              span.setStatus({ code: SpanStatusCode.ERROR, message: wrapped.message });
-              return of<HandlerOutput>({ kind: 'error', call, error: wrapped });
-            }),
-          );
-          const timeoutMs = env.handlerTimeoutMs;
-          const limited =
-            timeoutMs === undefined || !Number.isFinite(timeoutMs)
-              ? run
-              : run.pipe(
-                  takeUntil(
-                    timer(timeoutMs).pipe(
-                      map(() => {
-                        timedOut = failed = true;
-                        const error = new OrganismError(
-                          'ORG_ERR_HANDLER_TIMEOUT',
-                          `handler of "${call.listener.name}" ran longer than ${timeoutMs} ms and was aborted; raise handler_timeout_ms or make it honour context.signal`,
-                        );
-                        timeoutReason = error;
-                        controller?.abort(error);
-                        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-                        return error;
-                      }),
-                    ),
-                  ),
-                );
-          const timeoutReport = defer(() =>
-            timedOut
-              ? of<HandlerOutput>({ kind: 'error', call, error: timeoutReason! })
-              : EMPTY,
-          );
-          const end = defer(() => {
-            settled = { durationMs: performance.now() - started, outcome: failed ? 'error' : 'ok' };
-            return of<HandlerOutput>({ kind: 'end', call, failed });
-          });
-          return concat(limited, timeoutReport, end).pipe(
-            finalize(() => {
-              if (controller) env.signal.removeEventListener('abort', onOrganismAbort);
-              release();
-              span.end();
-            }),
-          );
-        }),
-        // acquire() rejects only when the organism aborts: the call is dropped and reported by close()
-        catchError(() => of<HandlerOutput>({ kind: 'end', call: job.call, failed: true })),
-        finalize(() => env.onSettled?.(job.call, settled ?? { durationMs: 0, outcome: 'cancelled' })),
-      );
-    },
-    env.maxConcurrentHandlers,
-  );
+  return (source) =>
+    new Observable<HandlerOutput>((subscriber) => {
+      const dispatcher = new Dispatcher(env, subscriber);
+      dispatcher.subscribeTo(source);
+      return () => dispatcher.teardown();
+    });
 }

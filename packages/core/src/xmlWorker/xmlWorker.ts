@@ -110,8 +110,9 @@ class SharedWorker {
     }
     let worker: Worker;
     try {
-      // No inherited flags: the entry loads what the worker needs itself.
-      worker = new Worker(entry, { execArgv: [], stdout: false, stderr: false });
+      // No inherited flags: the entry loads what the worker needs itself. Its garbage is small and
+      // short-lived: a small young generation keeps its memory flat.
+      worker = new Worker(entry, { execArgv: [], stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     } catch (error) {
       this.crashed(error);
       return;
