@@ -130,7 +130,9 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     // Without the round trip's paired XML floor runs, so the profile is the pump's alone.
     const args = ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', run, '--only', scenario, '--no-floor'];
     console.error(`profiling: node ${args.join(' ')}`);
-    const child = spawnSync(process.execPath, args, { stdio: 'inherit' });
+    // The XML worker thread writes a profile of its own into the same directory.
+    const env = { ...process.env, ORGANISM_XML_WORKER_FLAGS: `--cpu-prof --cpu-prof-dir=${dir}` };
+    const child = spawnSync(process.execPath, args, { stdio: 'inherit', env });
     if (child.status !== 0) process.exit(child.status ?? 1);
     // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (the loader
     // hooks thread of --import tsx writes its own); a flood child writes one with its own pid.
@@ -139,7 +141,14 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
       .sort();
     if (profiles.length === 0) throw new Error(`no .cpuprofile written to ${dir}`);
     file = join(dir, profiles[0]!);
+    // Other threads: the XML worker is the one that ran the worker entry.
+    for (const other of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !profiles.includes(f)).sort()) {
+      const profile = JSON.parse(readFileSync(join(dir, other), 'utf8')) as CpuProfile;
+      if (!profile.nodes.some((n) => n.callFrame.url.endsWith('/xmlWorker/workerMain.ts'))) continue;
+      console.log(`\nXML worker thread profile: ${join(dir, other)}\n`);
+      console.log(summarize(profile, top));
+    }
   }
-  console.log(`\nprofile: ${file}\n`);
+  console.log(`\nmain thread profile: ${file}\n`);
   console.log(summarize(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, top));
 }

@@ -51,6 +51,13 @@ const MAX_IN_FLIGHT = 4;
 /** Without esbuild, a bootstrap that registers tsx and imports the TypeScript entry. */
 const TSX_ENTRY = new URL('./entry.mjs', import.meta.url);
 
+/**
+ * `ORGANISM_XML_WORKER_FLAGS`: Node flags for the worker thread, for debugging (`--cpu-prof
+ * --cpu-prof-dir=DIR`). With flags set, the worker loads its TypeScript sources through tsx instead
+ * of the bundle, so a profile names the source files.
+ */
+const DEBUG_FLAGS = (process.env.ORGANISM_XML_WORKER_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
+
 interface Batch {
   readonly client: Client;
   readonly requests: PrepareRequest[];
@@ -98,7 +105,7 @@ class SharedWorker {
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'starting';
-    this.entry ??= bundledWorkerEntry().then((entry) => entry ?? TSX_ENTRY);
+    this.entry ??= DEBUG_FLAGS.length > 0 ? Promise.resolve(TSX_ENTRY) : bundledWorkerEntry().then((entry) => entry ?? TSX_ENTRY);
     void this.entry.then((entry) => this.spawn(entry));
   }
 
@@ -112,7 +119,7 @@ class SharedWorker {
     try {
       // No inherited flags: the entry loads what the worker needs itself. Its garbage is small and
       // short-lived: a small young generation keeps its memory flat.
-      worker = new Worker(entry, { execArgv: [], stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      worker = new Worker(entry, { execArgv: DEBUG_FLAGS, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     } catch (error) {
       this.crashed(error);
       return;
