@@ -40,9 +40,10 @@ interface Slot {
 const COMPACT_AT = 1024;
 
 /**
- * Create a {@link KeyedSemaphore} with `permits` permits per key. Every operation is O(1)
- * (amortized): waiters sit in a head-indexed queue, and a waiter that gives up is marked, not
- * searched for.
+ * Create a {@link KeyedSemaphore} with `permits` permits per key. `tryAcquire`, `inUse` and a
+ * release are O(1) (amortized): waiters sit in a head-indexed queue, and a waiter that gives up is
+ * marked, not searched for. (A waiter with a signal still costs what `AbortSignal` charges to add
+ * and remove its listener.)
  */
 export function createKeyedSemaphore(permits: number): KeyedSemaphore {
   if (!Number.isInteger(permits) || permits < 1) {

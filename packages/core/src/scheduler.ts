@@ -33,7 +33,8 @@ interface ThreadQueue {
  * Cost: `push` is O(1); `take` is O(1) when the call the policy names first can run. Otherwise it
  * scans at most {@link SCAN_LIMIT} calls per queue, and (breadth-first) stops once every listener
  * with a waiting call was found unable to run, so a pump where nothing can start does not walk
- * every waiting thread.
+ * every waiting thread. (A runnable call behind many threads whose first calls are all blocked
+ * is still found by walking those threads, as before.)
  */
 export class JobScheduler {
   /** breadth-first: one FIFO per thread, served round robin. */
@@ -66,8 +67,11 @@ export class JobScheduler {
     this.waitingByKey.set(key, (this.waitingByKey.get(key) ?? 0) + 1);
     const thread = job.call.thread;
     let queue = this.byThread.get(thread);
-    if (!queue) {
-      queue = { thread, jobs: [], head: 0, prev: undefined!, next: undefined! };
+    if (queue) {
+      queue.jobs.push(job);
+    } else {
+      // most threads wait with a single call: an array of exactly one
+      queue = { thread, jobs: [job], head: 0, prev: undefined!, next: undefined! };
       this.byThread.set(thread, queue);
       const first = this.first;
       if (first === undefined) {
@@ -82,7 +86,6 @@ export class JobScheduler {
         first.prev = queue;
       }
     }
-    queue.jobs.push(job);
   }
 
   /** The next job whose listener can run now, or undefined. `canRun` must not change during a call. */

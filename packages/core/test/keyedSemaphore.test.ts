@@ -71,6 +71,43 @@ describe('createKeyedSemaphore', () => {
     release();
   });
 
+  it('hands permits to the waiters still waiting, in order, skipping those that gave up', async () => {
+    const sem = createKeyedSemaphore(1);
+    let release = await sem.acquire('a');
+    const controllers = Array.from({ length: 3_000 }, () => new AbortController());
+    const order: number[] = [];
+    const waiting = controllers.map((c, i) =>
+      sem.acquire('a', c.signal).then(
+        (r) => (order.push(i), r),
+        () => undefined,
+      ),
+    );
+    // every third waiter gives up
+    controllers.forEach((c, i) => i % 3 === 0 && c.abort(new Error('gone')));
+    for (let i = 0; i < 3_000; i++) {
+      if (i % 3 === 0) continue;
+      release();
+      release = (await waiting[i])!;
+    }
+    expect(order).toEqual(Array.from({ length: 3_000 }, (_, i) => i).filter((i) => i % 3 !== 0));
+    release();
+    expect(sem.inUse('a')).toBe(0);
+    expect(sem.size).toBe(0);
+  });
+
+  it('forgets a key whose waiters all gave up once its holder releases', async () => {
+    const sem = createKeyedSemaphore(1);
+    const release = await sem.acquire('a');
+    const controller = new AbortController();
+    const waiters = [sem.acquire('a', controller.signal), sem.acquire('a', controller.signal)];
+    controller.abort(new Error('closing'));
+    await Promise.allSettled(waiters);
+    expect(sem.size).toBe(1);
+    release();
+    expect(sem.size).toBe(0);
+    expect(sem.tryAcquire('a')).toBeDefined();
+  });
+
   it('refuses a permit count below 1', () => {
     expect(() => createKeyedSemaphore(0)).toThrow(RangeError);
   });

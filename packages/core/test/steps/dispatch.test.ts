@@ -1,9 +1,11 @@
+import { getEventListeners } from 'node:events';
+import { ROOT_CONTEXT, createContextKey, type Context } from '@opentelemetry/api';
 import { z } from 'zod';
 import { definePayload } from '../../src/index';
 import { describe, it, expect, beforeAll, afterAll, jest } from '@jest/globals';
 import { Observable, Subject, lastValueFrom, toArray, of } from 'rxjs';
 import { createKeyedSemaphore, dispatch, sendTo, type HandlerContext, type HandlerOutput, type Job, type ListenerSpec } from '../../src/index';
-import { Gate } from '../support/deferred';
+import { Gate, nextTurn } from '../support/deferred';
 import { GreetingResponse, Note, listener } from '../support/contracts';
 import { callOf, stepWorld, type StepWorld } from '../support/steps';
 
@@ -220,5 +222,184 @@ describe('dispatch: handler results', () => {
       { kind: 'end', call: first.call, failed: false },
     ]);
     expect(spy).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('dispatch: timeouts, teardown and ordering', () => {
+  const timed = (jobs: Job[] | Subject<Job>, perListener = createKeyedSemaphore(1), extra: Partial<Parameters<typeof dispatch>[0]> = {}) =>
+    (Array.isArray(jobs) ? of(...jobs) : jobs).pipe(
+      dispatch({ maxConcurrentHandlers: 10, perListener, signal: new AbortController().signal, handlerTimeoutMs: 30, ...extra }),
+    );
+
+  it('reports a timeout once, aborts the call signal, ignores the late result and releases the permit', async () => {
+    const late = new Subject<void>();
+    let reason: unknown;
+    behaviour.set('a', async (_v, ctx) => {
+      ctx.signal.addEventListener('abort', () => (reason = ctx.signal.reason));
+      await lastValueFrom(late, { defaultValue: undefined });
+      return '<note><text>too late</text></note>';
+    });
+    const perListener = createKeyedSemaphore(1);
+    const settled: Array<{ outcome: string }> = [];
+    const list = await lastValueFrom(timed([job('a')], perListener, { onSettled: (_c, s) => settled.push(s) }).pipe(toArray()));
+    expect(kinds(list)).toEqual(['error:ORG_ERR_HANDLER_TIMEOUT', 'end']);
+    expect((list[0] as Extract<HandlerOutput, { kind: 'error' }>).error.message).toBe(
+      'handler of "a" ran longer than 30 ms and was aborted; raise handler_timeout_ms or make it honour context.signal',
+    );
+    expect(list[1]).toMatchObject({ kind: 'end', failed: true });
+    expect((reason as { code?: string }).code).toBe('ORG_ERR_HANDLER_TIMEOUT');
+    expect(perListener.inUse('a')).toBe(0);
+    expect(settled).toEqual([expect.objectContaining({ outcome: 'error' })]);
+    late.complete(); // the handler's answer now arrives and goes nowhere
+    await nextTurn();
+  });
+
+  it('stops forwarding a stream at the timeout and unsubscribes from it', async () => {
+    let unsubscribed = false;
+    const chunks = new Subject<string>();
+    behaviour.set('a', () =>
+      new Observable<string>((subscriber) => {
+        const inner = chunks.subscribe(subscriber);
+        return () => {
+          unsubscribed = true;
+          inner.unsubscribe();
+        };
+      }),
+    );
+    const outputs = lastValueFrom(timed([job('a')]).pipe(toArray()));
+    await nextTurn();
+    chunks.next('<note><text>');
+    const list = await outputs;
+    chunks.next('more'); // after the timeout: not forwarded
+    expect(kinds(list)).toEqual(['chunk', 'error:ORG_ERR_HANDLER_TIMEOUT', 'end']);
+    expect(unsubscribed).toBe(true);
+  });
+
+  it('sets no timer when handlerTimeoutMs is not finite, and clears it when the call ends in time', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const gate = new Gate();
+    behaviour.set('a', async () => {
+      await gate.enter();
+      return '<note><text>in time</text></note>';
+    });
+    const before = timers();
+    const infinite = lastValueFrom(timed([job('a')], createKeyedSemaphore(1), { handlerTimeoutMs: Infinity }).pipe(toArray()));
+    await gate.whenEntered(1);
+    expect(timers()).toBe(before);
+    gate.releaseOne();
+    expect(kinds(await infinite)).toEqual(['xml', 'end']);
+
+    const finite = lastValueFrom(timed([job('a')], createKeyedSemaphore(1), { handlerTimeoutMs: 60_000 }).pipe(toArray()));
+    await gate.whenEntered(2);
+    expect(timers()).toBe(before + 1);
+    gate.releaseOne();
+    expect(kinds(await finite)).toEqual(['xml', 'end']);
+    expect(timers()).toBe(before);
+  });
+
+  it('on unsubscribe releases the permit, clears the timer, drops the abort listener, stops a stream and settles as cancelled', async () => {
+    const controller = new AbortController();
+    const perListener = createKeyedSemaphore(1);
+    const settled: string[] = [];
+    let streamStopped = false;
+    behaviour.set('a', (_v, ctx) => {
+      void ctx.signal; // the call's own signal listens to the organism's
+      return new Observable<string>((subscriber) => {
+        subscriber.next('<note>');
+        return () => (streamStopped = true);
+      });
+    });
+    const gate = new Gate();
+    behaviour.set('b', () => gate.enter());
+    const seen: HandlerOutput[] = [];
+    const subscription = of(job('a'), job('b'), job('b'))
+      .pipe(dispatch({ maxConcurrentHandlers: 10, perListener, signal: controller.signal, handlerTimeoutMs: 60_000, onSettled: (c, s) => settled.push(`${c.listener.name}:${s.outcome}`) }))
+      .subscribe((o) => seen.push(o));
+    await gate.whenEntered(1);
+    expect(kinds(seen)).toEqual(['chunk']);
+    expect(perListener.inUse('a')).toBe(1);
+    expect(perListener.inUse('b')).toBe(1); // the second b call waits for this permit
+    expect(getEventListeners(controller.signal, 'abort').length).toBeGreaterThan(0);
+    subscription.unsubscribe();
+    expect(streamStopped).toBe(true);
+    expect(perListener.inUse('a')).toBe(0);
+    // every job settles exactly once: the two that ran and the one still waiting for its permit
+    expect(settled.sort()).toEqual(['a:cancelled', 'b:cancelled', 'b:cancelled']);
+    // the b permit went to the waiting call, which gives it straight back as it is gone
+    await nextTurn();
+    expect(perListener.inUse('b')).toBe(0);
+    expect(perListener.size).toBe(0);
+    gate.releaseAll();
+    await nextTurn();
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(seen.filter((o) => o.kind === 'end')).toHaveLength(0);
+  });
+
+  it('emits each call’s outputs in order with its end marker last, and starts waiting jobs in arrival order', async () => {
+    const started: number[] = [];
+    behaviour.set('a', async (value) => {
+      const n = (value as { n: number }).n;
+      started.push(n);
+      await new Promise((resolve) => setTimeout(resolve, (n * 7) % 5));
+      return n % 2 === 0 ? ['<note><text>1</text></note>', Note.of({ text: '2' }), sendTo('user', '<note><text>3</text></note>')] : undefined;
+    });
+    const jobs = Array.from({ length: 12 }, (_, n) => job('a', { n }));
+    const list = await lastValueFrom(timed(jobs, createKeyedSemaphore(100), { maxConcurrentHandlers: 3, handlerTimeoutMs: 60_000 }).pipe(toArray()));
+    expect(started).toEqual(jobs.map((_, n) => n));
+    for (const [n, j] of jobs.entries()) {
+      const mine = list.filter((o) => o.call === j.call).map((o) => (o.kind === 'end' ? `end:${o.failed}` : o.kind));
+      expect(mine).toEqual(n % 2 === 0 ? ['xml', 'typed', 'xml', 'end:false'] : ['end:false']);
+    }
+  });
+
+  it('keeps jobs beyond the bound in arrival order while more keep arriving', async () => {
+    const gate = new Gate();
+    const started: number[] = [];
+    behaviour.set('a', async (value) => {
+      started.push((value as { n: number }).n);
+      await gate.enter();
+    });
+    const jobs = new Subject<Job>();
+    const outputs = lastValueFrom(timed(jobs, createKeyedSemaphore(100), { maxConcurrentHandlers: 1, handlerTimeoutMs: 60_000 }).pipe(toArray()));
+    let n = 0;
+    for (; n < 20; n++) jobs.next(job('a', { n }));
+    for (let released = 0; released < 10; released++) {
+      await gate.whenEntered(released + 1);
+      gate.releaseOne();
+    }
+    for (; n < 50; n++) jobs.next(job('a', { n }));
+    jobs.complete();
+    for (let released = 10; released < 50; released++) {
+      await gate.whenEntered(released + 1);
+      gate.releaseOne();
+    }
+    expect((await outputs).filter((o) => o.kind === 'end')).toHaveLength(50);
+    expect(started).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(gate.max).toBe(1);
+  });
+
+  it('passes the parent trace context to onStarted when no tracing SDK records the span', async () => {
+    const parent = ROOT_CONTEXT.setValue(createContextKey('test'), 'parent');
+    const started: Context[] = [];
+    behaviour.set('a', () => undefined);
+    await lastValueFrom(timed([job('a')], createKeyedSemaphore(1), { traceParent: () => parent, onStarted: (_c, ctx) => started.push(ctx) }).pipe(toArray()));
+    expect(started).toEqual([parent]);
+  });
+});
+
+describe('dispatch: the handler context', () => {
+  it('has the shape of a plain object literal: own enumerable keys in order, a signal that spreading copies', async () => {
+    const seen: HandlerContext[] = [];
+    behaviour.set('a', (_v, context) => void seen.push(context));
+    behaviour.set('agent', (_v, context) => void seen.push(context));
+    await run([job('a'), job('agent', { text: 'y' })]).outputs;
+    const [plain, agent] = seen;
+    expect(Object.keys(plain!)).toEqual(['thread', 'from', 'type', 'signal']);
+    expect(Object.keys(agent!)).toEqual(['thread', 'from', 'type', 'signal', 'self']);
+    expect('self' in plain!).toBe(false);
+    const copy = { ...plain! };
+    expect(copy.signal).toBeInstanceOf(AbortSignal);
+    expect(copy.signal).toBe(plain!.signal); // one signal per call, created on first read
+    expect(JSON.parse(JSON.stringify(agent))).toEqual({ thread: agent!.thread, from: 'user', type: 'AgentNote', signal: {}, self: 'agent' });
   });
 });
