@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SpanStatusCode, context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
 import {
   DEFAULT_XML_LIMITS,
   OrganismError,
@@ -273,6 +273,9 @@ class OrganismImpl implements Organism {
   private counters = { routed: 0, egressed: 0, errors: 0 };
   private idleWaiters: Array<() => void> = [];
   private roomWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  private roomHead = 0;
+  /** Whether a listener has a free permit (one closure for every pump). */
+  private readonly canRun = (key: string): boolean => this.perListener.inUse(key) < this.perAgent;
   private closing?: Promise<void>;
 
   constructor(options: OrganismOptions) {
@@ -363,7 +366,10 @@ class OrganismImpl implements Organism {
             signal: this.abort.signal,
             handlerTimeoutMs: this.handlerTimeoutMs,
             traceParent: (call) => this.callContexts.get(call.id),
-            onStarted: (call, traceContext) => this.callContexts.set(call.id, traceContext),
+            onStarted: (call, traceContext) => {
+              // Without an SDK every context is the root one: nothing worth a map entry.
+              if (traceContext !== ROOT_CONTEXT) this.callContexts.set(call.id, traceContext);
+            },
             onSettled: (call, settled) => {
               this.callContexts.delete(call.id);
               this.running--;
@@ -396,45 +402,58 @@ class OrganismImpl implements Organism {
     }
     const from = options.from ?? 'user';
     const envelope = buildEnvelope({ from, to, thread }, payloadXml);
-    await this.admit(() => this.transport.publish({ envelope, origin: 'external', identity: from }));
+    await this.admit({ envelope, origin: 'external', identity: from });
     return thread;
   }
 
-  async inject(raw: string | Uint8Array, options: { from?: string } = {}): Promise<void> {
-    await this.admit(() =>
-      this.transport.publish(options.from === undefined ? { envelope: raw, origin: 'external' } : { envelope: raw, origin: 'external', identity: options.from }),
-    );
+  inject(raw: string | Uint8Array, options: { from?: string } = {}): Promise<void> {
+    return this.admit(options.from === undefined ? { envelope: raw, origin: 'external' } : { envelope: raw, origin: 'external', identity: options.from });
   }
 
   private queuedCount(): number {
     return this.scheduler.size + this.drainQueue.length - this.drainIndex + this.reserved + this.preparing;
   }
 
+  private waitingForRoom(): number {
+    return this.roomWaiters.length - this.roomHead;
+  }
+
   /**
    * Admit one message and publish it. With room, it is published synchronously, so concurrent
    * callers can never overshoot max_queued; a waiter woken up gets a slot reserved for it.
    */
-  private admit(publish: () => void): Promise<void> {
+  private admit(item: TransportItem): Promise<void> {
     if (this.closing) return Promise.reject(new OrganismError('ORG_ERR_CLOSED', `organism "${this.name}" is closing: no new messages are accepted`));
-    if (this.queuedCount() < this.maxQueued && this.roomWaiters.length === 0) {
-      publish();
+    if (this.queuedCount() < this.maxQueued && this.waitingForRoom() === 0) {
+      try {
+        this.transport.publish(item);
+      } catch (error) {
+        return Promise.reject(error); // a custom transport that throws: the caller's promise says so
+      }
       return Promise.resolve();
     }
-    if (this.whenFull === 'reject' || this.roomWaiters.length >= this.maxQueued) {
+    if (this.whenFull === 'reject' || this.waitingForRoom() >= this.maxQueued) {
       return Promise.reject(
         new OrganismError('ORG_ERR_BUSY', `organism "${this.name}" is full (${this.maxQueued} queued): retry later or raise max_queued`),
       );
     }
     return new Promise<void>((resolve, reject) => this.roomWaiters.push({ resolve, reject })).then(() => {
       this.reserved--;
-      publish();
+      this.transport.publish(item);
     });
   }
 
   private wakeRoomWaiters(): void {
-    while (this.roomWaiters.length > 0 && this.queuedCount() < this.maxQueued) {
+    while (this.waitingForRoom() > 0 && this.queuedCount() < this.maxQueued) {
       this.reserved++;
-      this.roomWaiters.shift()!.resolve();
+      const waiter = this.roomWaiters[this.roomHead]!;
+      this.roomWaiters[this.roomHead++] = undefined as never;
+      waiter.resolve();
+    }
+    // A head index, not shift(): waiters can number max_queued in a flood.
+    if (this.roomHead > 1024 && this.roomHead * 2 > this.roomWaiters.length) {
+      this.roomWaiters = this.roomWaiters.slice(this.roomHead);
+      this.roomHead = 0;
     }
   }
 
@@ -564,7 +583,8 @@ class OrganismImpl implements Organism {
             chain: callChain,
             respondTo,
           };
-          this.callContexts.set(call.id, otelContext.active());
+          const active = otelContext.active();
+          if (active !== ROOT_CONTEXT) this.callContexts.set(call.id, active);
           this.scheduler.push({ call, value: delivery.value });
         }
         this.pump();
@@ -663,7 +683,7 @@ class OrganismImpl implements Organism {
   /** Start waiting calls while global and per-listener permits allow. */
   private pump(): void {
     while (this.running < this.maxConcurrent && this.scheduler.size > 0) {
-      const job = this.scheduler.take((key) => this.perListener.inUse(key) < this.perAgent);
+      const job = this.scheduler.take(this.canRun);
       if (!job) break;
       this.running++;
       this.jobs.next(job);
@@ -777,7 +797,10 @@ class OrganismImpl implements Organism {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const closed = new OrganismError('ORG_ERR_CLOSED', `organism "${this.name}" closed before there was room for this message`);
-      for (const waiter of this.roomWaiters.splice(0)) waiter.reject(closed);
+      const waiters = this.roomWaiters.slice(this.roomHead);
+      this.roomWaiters = [];
+      this.roomHead = 0;
+      for (const waiter of waiters) waiter.reject(closed);
       await this.whenIdle();
       this.abort.abort(new OrganismError('ORG_ERR_CLOSED', `organism "${this.name}" closed`));
       for (const subscription of this.subscriptions) subscription.unsubscribe();
