@@ -8,6 +8,7 @@ import { tallyOutcomes } from '../outcomeTally';
 import { BenchFailure, type Scenario } from '../scenario';
 import { spread } from '../stats';
 import { cpuPerMessage, ratePerSecond, startStopwatch } from '../stopwatch';
+import { settleXmlWorker } from '../xmlWorker';
 
 const LISTENERS = 10;
 const COUNT = 3_000;
@@ -21,6 +22,7 @@ async function broadcastRun(envelopes: readonly string[], count: number) {
   try {
     const tally = tallyOutcomes(org, undefined);
     collectGarbage();
+    await settleXmlWorker(org);
     const watch = startStopwatch();
     for (let i = 0; i < count; i++) await org.inject(envelopes[i]!);
     await withDeadline(org.whenIdle(), 120_000, `broadcast ${formatCount(count)}`);

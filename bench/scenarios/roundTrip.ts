@@ -8,6 +8,7 @@ import type { BenchContext, Figure, Scenario } from '../scenario';
 import { spread } from '../stats';
 import { cpuPerMessage, ratePerSecond, startStopwatch, type Elapsed } from '../stopwatch';
 import { XML_FLOOR_WORK, createXmlFloor, xmlFloorFigure } from './xmlFloor';
+import { settleXmlWorker } from '../xmlWorker';
 
 /** The organism defaults, spelled out: the round trip measures what an embedder gets. */
 export const ROUND_TRIP_OPTIONS = {
@@ -27,6 +28,7 @@ export async function roundTripRun(ctx: BenchContext, count: number): Promise<El
   const org = createOrganism({ name: 'bench-round-trip', listeners: [greeter()], ...ROUND_TRIP_OPTIONS });
   try {
     const tally = tallyOutcomes(org, { from: 'greeter', to: 'user', tag: 'greetingresponse' });
+    await settleXmlWorker(org);
     collectGarbage();
     const watch = startStopwatch();
     for (let i = 0; i < count; i++) await org.inject(envelopes[i]!);

@@ -8,6 +8,7 @@ import { samplePeaks } from '../peakSampler';
 import type { BenchContext, Scenario } from '../scenario';
 import { spread } from '../stats';
 import { cpuPerMessage, ratePerSecond, startStopwatch } from '../stopwatch';
+import { settleXmlWorker } from '../xmlWorker';
 
 const HANDLER_MS = 50;
 const CONCURRENCY = 1_000;
@@ -31,6 +32,7 @@ async function slowRun(ctx: BenchContext, count: number) {
   const org = createOrganism({ name: 'bench-slow', listeners: [greeter({ delayMs: HANDLER_MS })], ...OPTIONS });
   try {
     const tally = tallyOutcomes(org, { from: 'greeter', to: 'user', tag: 'greetingresponse' });
+    await settleXmlWorker(org);
     collectGarbage();
     const peaks = samplePeaks({ inFlight: () => org.stats().inFlight });
     const watch = startStopwatch();
