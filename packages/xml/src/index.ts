@@ -14,7 +14,7 @@ export { buildEnvelope } from './buildEnvelope';
 export { payloadFromCanonical } from './payloadFromCanonical';
 export { envelopeFromCanonical } from './envelopeFromCanonical';
 export type { CanonicalEnvelopeParts } from './envelopeFromCanonical';
-export { escapeXmlAttribute, escapeXmlText } from './escapeXmlText';
+export { escapeXmlAttribute, escapeXmlText, isPlainXmlText } from './escapeXmlText';
 export type { CompiledSchema, SchemaValidator, ValidationIssue } from './schemaValidator';
 export { libxml2Validator } from './libxml2Validator';
 export { xercesValidator } from './xercesValidator';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { escapeXmlAttribute, escapeXmlText, parseXml } from '@organism/xml';
+import { escapeXmlAttribute, escapeXmlText, isPlainXmlText, parseXml } from '@organism/xml';
 
 describe('escapeXmlText', () => {
   it('escapes &, <, > and CR and returns other strings unchanged', () => {
@@ -45,5 +45,20 @@ describe('escapeXmlAttribute', () => {
     expect(escapeXmlAttribute(original)).toBe('say &quot;hi&quot; &amp; &lt;go&gt;&#xA;&#x9;tab&#xD;');
     using parsed = parseXml(`<t a="${escapeXmlAttribute(original)}"/>`);
     expect(parsed.doc.root.attr('a')?.value).toBe(original);
+  });
+});
+
+describe('isPlainXmlText', () => {
+  it('is true exactly when escaping changes nothing and no character needs a check', () => {
+    for (const plain of ['', 'Hello, World 7!', 'quotes " and \' stay', 'é ñ 中文 (BMP)']) {
+      expect(isPlainXmlText(plain)).toBe(true);
+      expect(escapeXmlText(plain)).toBe(plain);
+    }
+    for (const special of ['a & b', 'a < b', 'a > b', 'cr\r', 'tab\t', 'nl\n', '\u0001', '😀', '\uFFFE', '\uD800']) {
+      expect(isPlainXmlText(special)).toBe(false);
+    }
+    // The slow path still handles what the fast check hands it.
+    expect(escapeXmlText('tab\tand\nnew line')).toBe('tab\tand\nnew line');
+    expect(escapeXmlText('x < 😀 & \u0001')).toBe('x &lt; 😀 &amp; \uFFFD');
   });
 });

@@ -39,3 +39,27 @@ describe('assignThread', () => {
     expect(isUuidV4(undefined)).toBe(false);
   });
 });
+
+describe('isUuidV4 (character loop)', () => {
+  const REFERENCE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+  it('agrees with the UUID v4 pattern on valid ids and on every single-character change of them', async () => {
+    const { randomUUID } = await import('node:crypto');
+    const alphabet = '0123456789abcdefABCDEFgG-4{ z';
+    let checked = 0;
+    for (let n = 0; n < 50; n++) {
+      const id = n % 2 === 0 ? randomUUID() : randomUUID().toUpperCase();
+      expect(isUuidV4(id)).toBe(true);
+      for (let i = 0; i < id.length; i++) {
+        for (const ch of alphabet) {
+          const changed = id.slice(0, i) + ch + id.slice(i + 1);
+          expect(isUuidV4(changed)).toBe(REFERENCE.test(changed));
+          checked++;
+        }
+      }
+      expect(isUuidV4(id.slice(1))).toBe(false);
+      expect(isUuidV4(`${id}0`)).toBe(false);
+    }
+    expect(checked).toBeGreaterThan(50_000);
+    expect(isUuidV4(undefined)).toBe(false);
+  });
+});
