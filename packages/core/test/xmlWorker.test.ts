@@ -144,4 +144,25 @@ describe('XML worker', () => {
     expect(org.stats().preparedOnWorker).toBe(before + 1);
   });
 
+
+  it('in auto mode handles light traffic inline and hands bursts to a ready worker', async () => {
+    await using warm = createOrganism({ ...OPTIONS, xmlWorker: 'on' });
+    await untilWorkerReady(warm);
+    await using org = createOrganism({ ...OPTIONS, maxQueued: 100_000 });
+    expect(org.stats().xmlWorker).toBe('ready');
+    const w = watch(org);
+    const one = () => envelopeXml({ from: 'user', to: 'greeter', thread: randomUUID() }, GREETING);
+    // One message per event-loop turn: each is handled inside inject(), with no hop.
+    for (let i = 0; i < 5; i++) {
+      await org.inject(one());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await org.whenIdle();
+    expect(org.stats().preparedOnWorker).toBe(0);
+    // A burst within one turn: once it has taken its budget of the main thread, the worker takes the rest.
+    for (let i = 0; i < 3_000; i++) await org.inject(one());
+    await org.whenIdle();
+    expect(org.stats().preparedOnWorker).toBeGreaterThan(0);
+    expect(w.egress.filter((m) => m.tag === 'greetingresponse')).toHaveLength(3_005);
+  });
 });

@@ -38,6 +38,11 @@ export interface XmlWorkerOptions {
 
 /** Envelopes per message to the worker: large enough to amortize the hop, small enough to pipeline. */
 const BATCH = 64;
+/**
+ * `auto`: main-thread time per event-loop turn (ms) in which envelopes are still handled inline;
+ * once a turn has run this long, the worker takes the rest of it.
+ */
+const INLINE_BUDGET_MS = 2;
 /** Envelopes offered before `auto` starts the worker: short bursts stay on the main thread. */
 const AUTO_START_AFTER = 512;
 /** Crashes after which the worker is not started again in this process. */
@@ -141,6 +146,11 @@ class SharedWorker {
     void worker?.terminate();
   }
 
+  /** Nothing at the worker and nothing waiting for it. */
+  get idle(): boolean {
+    return this.inFlight.size === 0 && this.waiting.length === 0;
+  }
+
   send(client: Client, requests: PrepareRequest[], dones: Batch['dones']): void {
     this.waiting.push({ client, requests, dones });
     this.sendWaiting();
@@ -172,6 +182,7 @@ class SharedWorker {
     const batch = this.inFlight.get(message.batch);
     if (!batch) return;
     this.settle(message.batch);
+    batch.client.outstanding -= batch.dones.length;
     this.sendWaiting();
     if (message.type === 'prepared') {
       batch.client.preparedCount += message.results.length;
@@ -203,13 +214,20 @@ class SharedWorker {
     this.inFlight.clear();
     this.waiting = [];
     for (const client of this.clients) client.options.onError(error);
-    for (const batch of pending) for (const done of batch.dones) done(undefined);
+    for (const batch of pending) {
+      batch.client.outstanding -= batch.dones.length;
+      for (const done of batch.dones) done(undefined);
+    }
   }
 }
 
 class Client implements XmlWorkerClient {
   preparedCount = 0;
+  /** Envelopes handed to the worker and not returned yet. */
+  outstanding = 0;
   private offered = 0;
+  /** When this event-loop turn offered its first envelope; NaN until then. */
+  private turnStart = Number.NaN;
   private requests: PrepareRequest[] = [];
   private dones: Batch['dones'] = [];
   private flushScheduled = false;
@@ -235,9 +253,22 @@ class Client implements XmlWorkerClient {
       if (this.shared.state === 'idle' && (this.options.mode === 'on' || ++this.offered >= AUTO_START_AFTER)) this.shared.start();
       return false;
     }
+    if (this.options.mode === 'auto') {
+      const now = performance.now();
+      if (Number.isNaN(this.turnStart)) {
+        this.turnStart = now;
+        setImmediate(() => (this.turnStart = Number.NaN));
+      }
+      // Light traffic stays on the main thread, where a message is handled inside inject() with no
+      // hop (and no wait behind a garbage collection); a turn that has already spent its budget
+      // hands the rest to the worker, and so does every message while the worker holds earlier ones.
+      if (now - this.turnStart < INLINE_BUDGET_MS && this.outstanding === 0) return false;
+    }
+    this.outstanding++;
     this.requests.push(request);
     this.dones.push(done);
-    if (this.requests.length >= BATCH) this.flush();
+    // An idle worker gets the envelope now; a busy one gets it batched with what follows.
+    if (this.requests.length >= BATCH || this.shared.idle) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       // After the current burst (a loop of synchronous injects), not after each message.
@@ -256,6 +287,7 @@ class Client implements XmlWorkerClient {
     this.requests = [];
     this.dones = [];
     if (this.shared.state !== 'ready') {
+      this.outstanding -= dones.length;
       for (const done of dones) done(undefined);
       return;
     }
