@@ -124,7 +124,7 @@ class SharedWorker {
     try {
       // No inherited flags: the entry loads what the worker needs itself. Its garbage is small and
       // short-lived: a small young generation keeps its memory flat.
-      worker = new Worker(entry, { execArgv: DEBUG_FLAGS, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      worker = new Worker(entry, { execArgv: DEBUG_FLAGS, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     } catch (error) {
       this.crashed(error);
       return;
