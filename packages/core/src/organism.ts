@@ -46,6 +46,7 @@ import { isUuidV4 } from './steps/assignThread';
 import { DEFAULT_BUDGETS, ThreadRegistry, type ThreadBudgets } from './threadRegistry';
 import { DEFAULT_META_FLAGS, answerMeta, type MetaFlags } from './introspection';
 import { toolPromptFor } from './toolPrompt';
+import { NO_SPAN, tracingEnabled } from './tracing';
 import { attachXmlWorker, type XmlWorkerClient, type XmlWorkerMode, type XmlWorkerState } from './xmlWorker/xmlWorker';
 import { setPrepared, setSchemaId, type PreparedEnvelope } from './steps/prepared';
 
@@ -479,11 +480,31 @@ class OrganismImpl implements Organism {
 
   private startPass(item: TransportItem, prepared: PreparedEnvelope | undefined, parent: Context): void {
     this.units++;
-    const state: Mutable<MessageState> = { seq: ++this.seq, input: item.envelope, origin: item.origin, repairs: NO_REPAIRS };
-    if (item.identity !== undefined) state.identity = item.identity;
-    if (item.chain !== undefined) state.chain = item.chain;
-    if (item.reply) state.reply = true;
-    if (item.built !== undefined) state.built = item.built;
+    // Every field present from the start, in one order: one object shape for every pass (the steps
+    // fill the fields in; no property store grows along the way).
+    const state: Mutable<MessageState> = {
+      seq: ++this.seq,
+      input: item.envelope,
+      origin: item.origin,
+      identity: item.identity,
+      chain: item.chain,
+      reply: item.reply === true ? true : undefined,
+      built: item.built,
+      parsed: undefined,
+      repairs: NO_REPAIRS,
+      canonical: undefined,
+      from: undefined,
+      to: undefined,
+      thread: undefined,
+      newThread: undefined,
+      tag: undefined,
+      ns: undefined,
+      payloadXml: undefined,
+      route: undefined,
+      deliveries: undefined,
+      error: undefined,
+      failedStep: undefined,
+    };
     // The publisher held the thread for this item (see publishOnThread); the pass lets go.
     if (item.thread !== undefined) heldThreads.set(state, item.thread);
     if (prepared !== undefined) setPrepared(state, prepared);
@@ -496,7 +517,7 @@ class OrganismImpl implements Organism {
       for (; this.drainIndex < this.drainQueue.length; this.drainIndex++) {
         const { state: next, parent } = this.drainQueue[this.drainIndex]!;
         this.drainQueue[this.drainIndex] = undefined as never;
-        const span = tracer.startSpan('organism.pass', { attributes: { 'organism.origin': next.origin } }, parent);
+        const span = tracingEnabled() ? tracer.startSpan('organism.pass', { attributes: { 'organism.origin': next.origin } }, parent) : NO_SPAN;
         try {
           // Without an SDK the span records nothing: skip building a context for it.
           if (span.isRecording()) otelContext.with(trace.setSpan(parent, span), () => this.passes.next(next));

@@ -23,9 +23,14 @@ function read(state: MessageState, contract: Contract<unknown>): unknown {
 export function deserialize(): OperatorFunction<MessageState, MessageState> {
   return syncStep('deserialize', (state) => {
     if (state.route?.kind !== 'deliver') return;
+    const targets = state.route.targets;
+    if (targets.length === 1) {
+      state.deliveries = [{ target: targets[0]!, value: read(state, targets[0]!.accepted.contract) }];
+      return;
+    }
     const byContract = new Map<unknown, unknown>();
     const deliveries: Delivery[] = [];
-    for (const target of state.route.targets) {
+    for (const target of targets) {
       const contract = target.accepted.contract;
       if (!byContract.has(contract)) byContract.set(contract, read(state, contract));
       deliveries.push({ target, value: byContract.get(contract) });

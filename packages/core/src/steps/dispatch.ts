@@ -6,6 +6,7 @@ import { isAddressed, isHalted, isResponded, type Emit, type HandlerContext, typ
 import type { KeyedSemaphore } from '../keyedSemaphore';
 import type { Listener } from '../listener';
 import { asOrganismError } from './stepInternals';
+import { NO_SPAN, tracingEnabled } from '../tracing';
 
 // A no-op unless the user registers an OpenTelemetry SDK.
 const tracer = trace.getTracer('organism');
@@ -234,11 +235,13 @@ class CallRun {
     let result: HandlerResult | Promise<HandlerResult>;
     try {
       const parent = env.traceParent?.(call) ?? otelContext.active();
-      const span = (this.span = tracer.startSpan(
-        'organism.handler',
-        { attributes: { 'organism.listener': call.listener.name, 'organism.thread': call.thread, 'organism.from': call.caller, 'organism.type': call.type } },
-        parent,
-      ));
+      const span = (this.span = tracingEnabled()
+        ? tracer.startSpan(
+            'organism.handler',
+            { attributes: { 'organism.listener': call.listener.name, 'organism.thread': call.thread, 'organism.from': call.caller, 'organism.type': call.type } },
+            parent,
+          )
+        : NO_SPAN);
       // Without an SDK the span records nothing: putting it into a context would be pure overhead.
       const recording = span.isRecording();
       const traceContext = recording ? trace.setSpan(parent, span) : parent;

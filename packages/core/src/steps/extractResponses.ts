@@ -19,6 +19,8 @@ export type ResponseItem =
   | { readonly kind: 'error'; readonly call: Call; readonly error: OrganismError; readonly attempt?: string }
   | { readonly kind: 'done'; readonly call: Call; readonly failed: boolean };
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Namespace of the reserved `<return>` and `<halt>` forms; they are also accepted without it. */
 export const CORE_NS = 'https://xml-pipeline.org/ns/core/v1';
 
@@ -100,7 +102,10 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
           });
         }
         if (count > env.limits.maxPayloadsPerResponse) continue;
-        items.push({ kind: 'payload', call, xml: item.xml, tag: item.tag, ns: item.ns, ...(to !== undefined ? { to } : {}), ...(respond ? { respond } : {}) });
+        const payload: Mutable<Extract<ResponseItem, { kind: 'payload' }>> = { kind: 'payload', call, xml: item.xml, tag: item.tag, ns: item.ns };
+        if (to !== undefined) payload.to = to;
+        if (respond) payload.respond = respond;
+        items.push(payload);
       }
       return items;
     };

@@ -34,10 +34,12 @@ function check(state: MessageState): MessageState | Promise<MessageState> {
       const normalized = withLowerCaseRoot(state.payloadXml, tag);
       if (normalized !== undefined) replacePayloadXml(state, normalized);
     }
-    const schemas = new Set<CompiledSchema>();
-    for (const target of state.route.targets) {
-      schemas.add(target.byRootTag ? target.accepted.rootSchema : target.accepted.bareSchema);
-    }
+    const targets = state.route.targets;
+    // One target is the common case: no set to build.
+    const schemas: Iterable<CompiledSchema> =
+      targets.length === 1
+        ? [targets[0]!.byRootTag ? targets[0]!.accepted.rootSchema : targets[0]!.accepted.bareSchema]
+        : new Set(targets.map((target) => (target.byRootTag ? target.accepted.rootSchema : target.accepted.bareSchema)));
     const pending: Promise<readonly ValidationIssue[]>[] = [];
     for (const schema of schemas) {
       // Validated ahead of the pass (off the main thread) when its envelope steps were.
