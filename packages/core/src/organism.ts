@@ -464,11 +464,15 @@ class OrganismImpl implements Organism {
     if (item.origin === 'external' && item.built === undefined) {
       const parent = otelContext.active();
       const request = item.identity === undefined ? { input: item.envelope } : { input: item.envelope, identity: item.identity };
-      const offered = this.xmlWorker.offer(request, (prepared) => {
-        this.preparing--;
-        this.units--;
-        this.startPass(item, prepared, parent);
-      });
+      const offered = this.xmlWorker.offer(
+        request,
+        (prepared) => {
+          this.preparing--;
+          this.units--;
+          this.startPass(item, prepared, parent);
+        },
+        this.queuedCount() + this.running,
+      );
       if (offered) {
         this.units++;
         this.preparing++;

@@ -18,7 +18,7 @@ export interface XmlWorkerClient {
    * or given up on): the pass then does the work itself. Otherwise `done` is called exactly once,
    * later, with the prepared record, or with `undefined` if the worker failed (do the work then).
    */
-  offer(request: PrepareRequest, done: (prepared: PreparedEnvelope | undefined) => void): boolean;
+  offer(request: PrepareRequest, done: (prepared: PreparedEnvelope | undefined) => void, backlog?: number): boolean;
   /** The worker's state, for stats. */
   readonly state: XmlWorkerState;
   /** Envelopes this client had prepared by the worker. */
@@ -43,6 +43,8 @@ const BATCH = 64;
  * once a turn has run this long, the worker takes the rest of it.
  */
 const INLINE_BUDGET_MS = 2;
+/** `auto`: work the organism holds (queued and running) above which envelopes go to the worker. */
+const INLINE_BACKLOG = 64;
 /** Envelopes offered before `auto` starts the worker: short bursts stay on the main thread. */
 const AUTO_START_AFTER = 512;
 /** Crashes after which the worker is not started again in this process. */
@@ -247,7 +249,7 @@ class Client implements XmlWorkerClient {
     return this.preparedCount;
   }
 
-  offer(request: PrepareRequest, done: (prepared: PreparedEnvelope | undefined) => void): boolean {
+  offer(request: PrepareRequest, done: (prepared: PreparedEnvelope | undefined) => void, backlog = 0): boolean {
     if (this.detached || this.options.mode === 'off') return false;
     if (this.shared.state !== 'ready') {
       if (this.shared.state === 'idle' && (this.options.mode === 'on' || ++this.offered >= AUTO_START_AFTER)) this.shared.start();
@@ -262,7 +264,7 @@ class Client implements XmlWorkerClient {
       // Light traffic stays on the main thread, where a message is handled inside inject() with no
       // hop (and no wait behind a garbage collection); a turn that has already spent its budget
       // hands the rest to the worker, and so does every message while the worker holds earlier ones.
-      if (now - this.turnStart < INLINE_BUDGET_MS && this.outstanding === 0) return false;
+      if (this.outstanding === 0 && backlog < INLINE_BACKLOG && now - this.turnStart < INLINE_BUDGET_MS) return false;
     }
     this.outstanding++;
     this.requests.push(request);
