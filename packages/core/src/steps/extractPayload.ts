@@ -5,30 +5,24 @@ import { syncStep } from './stepInternals';
 import { requireDoc, setPayloadElement } from './documentInternals';
 import { preparedOf, replayFailure } from './prepared';
 
+/** Set what the step reads; a trusted identity replaces `<from>`. */
+function setParts(state: MessageState, from: string, to: string | undefined, thread: string, tag: string, ns: string, payloadXml: string): void {
+  state.from = state.identity ?? from;
+  state.to = to;
+  state.thread = thread;
+  state.tag = tag;
+  state.ns = ns;
+  state.payloadXml = payloadXml;
+}
+
 /** The extractPayload step's work on one state. */
 export function extractPayloadState(state: MessageState): void {
-  if (state.built) {
-    const built = state.built;
-    state.from = state.identity ?? built.from;
-    state.to = built.to;
-    state.thread = built.thread;
-    state.tag = built.tag;
-    state.ns = built.ns;
-    state.payloadXml = built.payloadXml;
-    return;
-  }
+  const built = state.built;
+  if (built) return setParts(state, built.from, built.to, built.thread, built.tag, built.ns, built.payloadXml);
   // The canonical text holds everything in the plain layout: no walk over libxml2 nodes (the payload
   // element, needed only to validate, is looked up when asked for).
   const read = state.canonical !== undefined ? envelopeFromCanonical(state.canonical) : undefined;
-  if (read !== undefined) {
-    state.from = state.identity ?? read.from;
-    state.to = read.to;
-    state.thread = read.thread;
-    state.tag = read.payloadTag;
-    state.ns = read.payloadNs;
-    state.payloadXml = read.payloadXml;
-    return;
-  }
+  if (read !== undefined) return setParts(state, read.from, read.to, read.thread, read.payloadTag, read.payloadNs, read.payloadXml);
   let parts;
   try {
     parts = extract(requireDoc(state));
@@ -39,13 +33,9 @@ export function extractPayloadState(state: MessageState): void {
     }
     throw error;
   }
-  state.from = state.identity ?? parts.from;
-  state.to = parts.to;
-  state.thread = parts.thread;
-  state.tag = parts.payloadTag;
-  state.ns = parts.payloadNs;
   // Sliced from the canonical envelope when possible: canonicalizing the element costs far more.
-  state.payloadXml = (state.canonical !== undefined ? payloadFromCanonical(state.canonical) : undefined) ?? canonicalize(parts.payload);
+  const payloadXml = (state.canonical !== undefined ? payloadFromCanonical(state.canonical) : undefined) ?? canonicalize(parts.payload);
+  setParts(state, parts.from, parts.to, parts.thread, parts.payloadTag, parts.payloadNs, payloadXml);
   setPayloadElement(state, parts.payload);
 }
 
