@@ -1,6 +1,6 @@
 import { createOrganism, type OrganismOptions } from '@organism/core';
 import { closeWithin, withDeadline } from '../deadline';
-import { collectGarbage } from '../gc';
+import { collectGarbageAndSettle } from '../gc';
 import { greeter } from '../listeners';
 import { ROUND_TRIP_LOADS, ROUND_TRIP_WARM_UP, formatCount } from '../loads';
 import { tallyOutcomes } from '../outcomeTally';
@@ -29,7 +29,7 @@ export async function roundTripRun(ctx: BenchContext, count: number): Promise<El
   try {
     const tally = tallyOutcomes(org, { from: 'greeter', to: 'user', tag: 'greetingresponse' });
     await settleXmlWorker(org);
-    collectGarbage();
+    await collectGarbageAndSettle();
     const watch = startStopwatch();
     for (let i = 0; i < count; i++) await org.inject(envelopes[i]!);
     await withDeadline(org.whenIdle(), 120_000, `round trip ${formatCount(count)}`);
