@@ -107,6 +107,16 @@ describe('loadConfig / loadOrganism', () => {
     expect(error.message).toContain('sched.yaml:1 thread_scheduling');
   });
 
+  it('reads xml_worker (default auto) and reports a bad value', async () => {
+    const { options } = await loadConfig('organism.yaml');
+    expect(options.xmlWorker).toBe('auto');
+    const off = await loadConfig(await yamlFile('worker-off.yaml', `xml_worker: off\n${listener()}`));
+    expect(off.options.xmlWorker).toBe('off');
+    const error = await failure(loadConfig(await yamlFile('worker.yaml', `xml_worker: sometimes\n${listener()}`)));
+    expect(error.code).toBe('ORG_ERR_CONFIG');
+    expect(error.message).toContain('worker.yaml:1 xml_worker');
+  });
+
   it('reports YAML syntax errors with a line', async () => {
     const error = await failure(loadConfig(await yamlFile('syntax.yaml', 'organism:\n  name: [unclosed\nlisteners: x\n')));
     expect(error.code).toBe('ORG_ERR_CONFIG');
