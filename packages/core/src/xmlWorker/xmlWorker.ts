@@ -42,7 +42,7 @@ const BATCH = 64;
  * `auto`: main-thread time per event-loop turn (ms) in which envelopes are still handled inline;
  * once a turn has run this long, the worker takes the rest of it.
  */
-const INLINE_BUDGET_MS = 10;
+const INLINE_BUDGET_MS = 2;
 /** `auto`: work the organism holds (queued and running) above which envelopes go to the worker. */
 const INLINE_BACKLOG = 64;
 /** Envelopes offered before `auto` starts the worker: short bursts stay on the main thread. */
