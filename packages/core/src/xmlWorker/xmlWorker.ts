@@ -17,6 +17,8 @@ export interface XmlWorkerClient {
    * Hand one external envelope to the worker. False when it cannot take it now (not started yet,
    * or given up on): the pass then does the work itself. Otherwise `done` is called exactly once,
    * later, with the prepared record, or with `undefined` if the worker failed (do the work then).
+   * `backlog` is the work the organism holds (queued and running): in `auto` mode an envelope is
+   * handled inline only while it is small.
    */
   offer(request: PrepareRequest, done: (prepared: PreparedEnvelope | undefined) => void, backlog?: number): boolean;
   /** The worker's state, for stats. */
