@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ROOT_CONTEXT, SpanStatusCode, context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
 import {
   DEFAULT_XML_LIMITS,
@@ -6,6 +6,7 @@ import {
   buildEnvelope,
   libxml2Validator,
   xercesValidator,
+  type CompiledSchema,
   type SchemaValidator,
   type XmlLimits,
 } from '@organism/xml';
@@ -46,9 +47,10 @@ import { isUuidV4 } from './steps/assignThread';
 import { DEFAULT_BUDGETS, ThreadRegistry, type ThreadBudgets } from './threadRegistry';
 import { DEFAULT_META_FLAGS, answerMeta, type MetaFlags } from './introspection';
 import { toolPromptFor } from './toolPrompt';
+import { RingQueue } from './ringQueue';
 import { NO_SPAN, tracingEnabled } from './tracing';
 import { attachXmlWorker, type XmlWorkerClient, type XmlWorkerMode, type XmlWorkerState } from './xmlWorker/xmlWorker';
-import { setPrepared, setSchemaId, type PreparedEnvelope } from './steps/prepared';
+import { setPrepared, setSchemaId, type PreparedEnvelope, type SchemaId } from './steps/prepared';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const NO_REPAIRS: readonly string[] = Object.freeze([]);
@@ -273,8 +275,8 @@ class OrganismImpl implements Organism {
   private running = 0;
   private counters = { routed: 0, egressed: 0, errors: 0 };
   private idleWaiters: Array<() => void> = [];
-  private roomWaiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
-  private roomHead = 0;
+  /** Callers waiting for room (up to max_queued of them in a flood): a ring, O(1) at both ends. */
+  private readonly roomWaiters = new RingQueue<{ resolve: () => void; reject: (e: unknown) => void }>();
   /** Whether a listener has a free permit (one closure for every pump). */
   private readonly canRun = (key: string): boolean => this.perListener.inUse(key) < this.perAgent;
   private closing?: Promise<void>;
@@ -317,7 +319,7 @@ class OrganismImpl implements Organism {
     this.xmlWorker = attachXmlWorker({
       mode: options.xmlWorker ?? 'auto',
       limits: this.limits,
-      tags: this.cache.validator.name === 'libxml2' ? workerTags(this.table) : [],
+      tags: this.cache.validator.name === 'libxml2' ? workerTags(this.table, this.cache) : [],
       onError: (error) => this.emitError(error, { step: 'repair' }),
     });
     this.transport = options.transport ?? memoryTransport();
@@ -415,17 +417,13 @@ class OrganismImpl implements Organism {
     return this.scheduler.size + this.drainQueue.length - this.drainIndex + this.reserved + this.preparing;
   }
 
-  private waitingForRoom(): number {
-    return this.roomWaiters.length - this.roomHead;
-  }
-
   /**
    * Admit one message and publish it. With room, it is published synchronously, so concurrent
    * callers can never overshoot max_queued; a waiter woken up gets a slot reserved for it.
    */
   private admit(item: TransportItem): Promise<void> {
     if (this.closing) return Promise.reject(new OrganismError('ORG_ERR_CLOSED', `organism "${this.name}" is closing: no new messages are accepted`));
-    if (this.queuedCount() < this.maxQueued && this.waitingForRoom() === 0) {
+    if (this.queuedCount() < this.maxQueued && this.roomWaiters.size === 0) {
       try {
         this.transport.publish(item);
       } catch (error) {
@@ -433,7 +431,7 @@ class OrganismImpl implements Organism {
       }
       return Promise.resolve();
     }
-    if (this.whenFull === 'reject' || this.waitingForRoom() >= this.maxQueued) {
+    if (this.whenFull === 'reject' || this.roomWaiters.size >= this.maxQueued) {
       return Promise.reject(
         new OrganismError('ORG_ERR_BUSY', `organism "${this.name}" is full (${this.maxQueued} queued): retry later or raise max_queued`),
       );
@@ -445,23 +443,16 @@ class OrganismImpl implements Organism {
   }
 
   private wakeRoomWaiters(): void {
-    while (this.waitingForRoom() > 0 && this.queuedCount() < this.maxQueued) {
+    while (this.roomWaiters.size > 0 && this.queuedCount() < this.maxQueued) {
       this.reserved++;
-      const waiter = this.roomWaiters[this.roomHead]!;
-      this.roomWaiters[this.roomHead++] = undefined as never;
-      waiter.resolve();
-    }
-    // A head index, not shift(): waiters can number max_queued in a flood.
-    if (this.roomHead > 1024 && this.roomHead * 2 > this.roomWaiters.length) {
-      this.roomWaiters = this.roomWaiters.slice(this.roomHead);
-      this.roomHead = 0;
+      this.roomWaiters.shift()!.resolve();
     }
   }
 
   // ---------------------------------------------------------------- passes
 
   private enqueuePass(item: TransportItem): void {
-    if (item.origin === 'external' && item.built === undefined) {
+    if (item.origin === 'external' && item.built === undefined && this.xmlWorker.state !== 'disabled') {
       const parent = otelContext.active();
       const request = item.identity === undefined ? { input: item.envelope } : { input: item.envelope, identity: item.identity };
       const offered = this.xmlWorker.offer(
@@ -822,10 +813,7 @@ class OrganismImpl implements Organism {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const closed = new OrganismError('ORG_ERR_CLOSED', `organism "${this.name}" closed before there was room for this message`);
-      const waiters = this.roomWaiters.slice(this.roomHead);
-      this.roomWaiters = [];
-      this.roomHead = 0;
-      for (const waiter of waiters) waiter.reject(closed);
+      for (let waiter = this.roomWaiters.shift(); waiter !== undefined; waiter = this.roomWaiters.shift()) waiter.reject(closed);
       await this.whenIdle();
       this.abort.abort(new OrganismError('ORG_ERR_CLOSED', `organism "${this.name}" closed`));
       for (const subscription of this.subscriptions) subscription.unsubscribe();
@@ -890,27 +878,28 @@ function perMessage(hook: OperatorHook, onDrop: (state: MessageState) => void): 
   });
 }
 
-/** Ids of schemas by XSD text, shared with the XML worker (the same text compiles once there). */
-const workerSchemaIds = new Map<string, number>();
-
-/** Each payload tag (lower-case, bare and full root) with the schemas it is validated against. */
-function workerTags(table: RoutingTable): Array<readonly [string, Array<readonly [number, string]>]> {
-  const tags = new Map<string, Map<number, string>>();
-  const add = (tag: string, xsd: string, schema: import('@organism/xml').CompiledSchema) => {
-    let id = workerSchemaIds.get(xsd);
-    if (id === undefined) {
-      id = workerSchemaIds.size + 1;
-      workerSchemaIds.set(xsd, id);
-    }
+/**
+ * Each payload tag (lower-case, bare and full root) with the schemas it is validated against, by
+ * id and XSD text; each compiled schema is named by its id so the pass can use the worker's verdict.
+ */
+function workerTags(table: RoutingTable, cache: SchemaCache): Array<readonly [string, Array<readonly [SchemaId, string]>]> {
+  const byTextOf = new Map<CompiledSchema, readonly [SchemaId, string]>();
+  for (const [xsd, schema] of cache.entries()) {
+    const id = createHash('sha256').update(xsd).digest('base64url').slice(0, 22);
     setSchemaId(schema, id);
+    byTextOf.set(schema, [id, xsd]);
+  }
+  const tags = new Map<string, Map<SchemaId, string>>();
+  const add = (tag: string, schema: CompiledSchema) => {
+    const [id, xsd] = byTextOf.get(schema)!;
     let list = tags.get(tag);
     if (!list) tags.set(tag, (list = new Map()));
     list.set(id, xsd);
   };
   for (const listener of table.listeners.values()) {
     for (const accepted of listener.types.values()) {
-      add(accepted.tag, accepted.contract.xsd, accepted.bareSchema);
-      add(accepted.rootTag, accepted.contract.xsdFor(accepted.rootTag), accepted.rootSchema);
+      add(accepted.tag, accepted.bareSchema);
+      add(accepted.rootTag, accepted.rootSchema);
     }
   }
   return [...tags].map(([tag, list]) => [tag, [...list]] as const);

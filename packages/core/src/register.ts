@@ -20,6 +20,11 @@ export class SchemaCache {
     return schema;
   }
 
+  /** Each distinct XSD text with its compiled schema. */
+  entries(): IterableIterator<[string, CompiledSchema]> {
+    return this.schemas.entries();
+  }
+
   dispose(): void {
     for (const schema of this.schemas.values()) schema.dispose();
     this.schemas.clear();

@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import {
   ENVELOPE_NS,
   ENVELOPE_XSD,
-  OrganismError,
   buildEnvelope,
   canonicalize,
   childNodes,
@@ -10,19 +9,8 @@ import {
   libxml2Validator,
   parseXml,
   validateEnvelope,
-  type ErrorCode,
 } from '@organism/xml';
-
-function expectCode(fn: () => unknown, code: ErrorCode): OrganismError {
-  try {
-    fn();
-  } catch (error) {
-    if (!(error instanceof OrganismError)) throw error;
-    expect(error.code).toBe(code);
-    return error;
-  }
-  throw new Error(`expected ${code}, nothing was thrown`);
-}
+import { expectCode } from './support/expectCode';
 
 const THREAD = '3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
 const envelope = (inner: string): string => `<message xmlns="${ENVELOPE_NS}">${inner}</message>`;

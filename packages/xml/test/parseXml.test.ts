@@ -1,22 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_XML_LIMITS, OrganismError, canonicalize, parseXml, type ErrorCode } from '@organism/xml';
+import { DEFAULT_XML_LIMITS, canonicalize, parseXml } from '@organism/xml';
 import { ParseOption, XmlDocument } from 'libxml2-wasm';
-
-function thrownBy(fn: () => unknown): OrganismError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof OrganismError) return error;
-    throw new Error(`expected an OrganismError, got ${String(error)}`);
-  }
-  throw new Error('expected an OrganismError, nothing was thrown');
-}
-
-function expectCode(fn: () => unknown, code: ErrorCode): OrganismError {
-  const error = thrownBy(fn);
-  expect(error.code).toBe(code);
-  return error;
-}
+import { expectCode } from './support/expectCode';
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>
 <!DOCTYPE lolz [

@@ -1,16 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   ENVELOPE_NS,
-  OrganismError,
   extractPayload,
   isJavaAvailable,
   libxml2Validator,
   parseXml,
   xercesValidator,
-  type ErrorCode,
   type SchemaValidator,
   type ValidationIssue,
 } from '@organism/xml';
+import { expectCode } from './support/expectCode';
 
 const hasJava = await isJavaAvailable();
 if (!hasJava) {
@@ -66,17 +65,6 @@ const VERDICTS: ReadonlyArray<readonly [string, string, boolean]> = [
   [CALC_XSD, '<add precision="2"><x>1</x></add>', false],
   [CALC_XSD, '<add xmlns="urn:calc" precision="2"><x>one</x></add>', false],
 ];
-
-function expectCode(fn: () => unknown, code: ErrorCode): OrganismError {
-  try {
-    fn();
-  } catch (error) {
-    if (!(error instanceof OrganismError)) throw error;
-    expect(error.code).toBe(code);
-    return error;
-  }
-  throw new Error(`expected ${code}, nothing was thrown`);
-}
 
 async function verdicts(validator: SchemaValidator): Promise<boolean[]> {
   const schemas = new Map([PERSON_XSD, CALC_XSD].map((xsd) => [xsd, validator.compile(xsd)]));

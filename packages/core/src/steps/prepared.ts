@@ -30,7 +30,7 @@ export interface PreparedEnvelope {
   readonly failedStep?: EnvelopeStep;
   readonly error?: PlainError;
   /** `[schema id, issues]` for each schema of the payload's tag (issues empty when valid). */
-  readonly verdicts?: ReadonlyArray<readonly [number, readonly ValidationIssue[]]>;
+  readonly verdicts?: ReadonlyArray<readonly [SchemaId, readonly ValidationIssue[]]>;
 }
 
 const prepared = new WeakMap<MessageState, PreparedEnvelope>();
@@ -45,7 +45,7 @@ export function preparedOf(state: MessageState): PreparedEnvelope | undefined {
 }
 
 /** The verdict prepared for `schemaId`, if any. */
-export function preparedVerdict(state: MessageState, schemaId: number | undefined): readonly ValidationIssue[] | undefined {
+export function preparedVerdict(state: MessageState, schemaId: SchemaId | undefined): readonly ValidationIssue[] | undefined {
   const verdicts = schemaId === undefined ? undefined : prepared.get(state)?.verdicts;
   if (verdicts === undefined) return undefined;
   // One or two entries: a tag names few schemas.
@@ -66,13 +66,16 @@ export function replayFailure(record: PreparedEnvelope, step: EnvelopeStep): voi
   if (record.failedStep === step && record.error !== undefined) throw fromPlainError(record.error);
 }
 
-const schemaIds = new WeakMap<CompiledSchema, number>();
+/** A compiled schema's name in the XML worker: a digest of its XSD text, the same in every organism. */
+export type SchemaId = string;
+
+const schemaIds = new WeakMap<CompiledSchema, SchemaId>();
 
 /** Name a compiled schema by the id its copy in the worker is known by. */
-export function setSchemaId(schema: CompiledSchema, id: number): void {
+export function setSchemaId(schema: CompiledSchema, id: SchemaId): void {
   schemaIds.set(schema, id);
 }
 
-export function schemaIdOf(schema: CompiledSchema): number | undefined {
+export function schemaIdOf(schema: CompiledSchema): SchemaId | undefined {
   return schemaIds.get(schema);
 }

@@ -6,7 +6,7 @@ import { validateEnvelopeState } from '../steps/validateEnvelope';
 import { extractPayloadState } from '../steps/extractPayload';
 import { fail } from '../steps/stepInternals';
 import { releaseDoc, requirePayloadElement } from '../steps/documentInternals';
-import { toPlainError, type EnvelopeStep, type PreparedEnvelope } from '../steps/prepared';
+import { toPlainError, type EnvelopeStep, type PreparedEnvelope, type SchemaId } from '../steps/prepared';
 
 /** One external envelope to prepare. */
 export interface PrepareRequest {
@@ -16,7 +16,7 @@ export interface PrepareRequest {
 }
 
 /** The schemas a payload's tag names, by schema id (an organism's tags, lower-case). */
-export type TagSchemas = ReadonlyMap<string, ReadonlyArray<readonly [number, CompiledSchema]>>;
+export type TagSchemas = ReadonlyMap<string, ReadonlyArray<readonly [SchemaId, CompiledSchema]>>;
 
 const STEPS: ReadonlyArray<readonly [EnvelopeStep, (state: MessageState, limits: Partial<XmlLimits>) => void]> = [
   ['repair', repairState],
@@ -38,7 +38,7 @@ export function prepareEnvelope(request: PrepareRequest, limits: Partial<XmlLimi
     ...(request.identity !== undefined ? { identity: request.identity } : {}),
     repairs: [],
   };
-  let verdicts: Array<readonly [number, readonly ValidationIssue[]]> | undefined;
+  let verdicts: Array<readonly [SchemaId, readonly ValidationIssue[]]> | undefined;
   try {
     for (const [name, run] of STEPS) {
       try {

@@ -1,6 +1,7 @@
 import type { XmlLimits } from '@organism/xml';
 import type { PreparedEnvelope } from '../steps/prepared';
 import type { PrepareRequest } from './prepareEnvelope';
+import type { SchemaId } from '../steps/prepared';
 
 /** An organism's part of the shared worker: its limits and its payload schemas by tag. */
 export interface AttachMessage {
@@ -8,7 +9,7 @@ export interface AttachMessage {
   readonly org: number;
   readonly limits: XmlLimits;
   /** Lower-case payload tag → `[schema id, XSD text]` of each schema for it. */
-  readonly tags: ReadonlyArray<readonly [string, ReadonlyArray<readonly [number, string]>]>;
+  readonly tags: ReadonlyArray<readonly [string, ReadonlyArray<readonly [SchemaId, string]>]>;
 }
 
 export type ToWorker =

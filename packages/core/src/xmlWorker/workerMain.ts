@@ -4,18 +4,19 @@ import { parentPort } from 'node:worker_threads';
 import { libxml2Validator, type CompiledSchema, type XmlLimits } from '@organism/xml';
 import { prepareEnvelope, type TagSchemas } from './prepareEnvelope';
 import type { FromWorker, ToWorker } from './protocol';
+import type { SchemaId } from '../steps/prepared';
 
 interface Attached {
   readonly limits: XmlLimits;
   readonly tags: TagSchemas;
-  readonly ids: readonly number[];
+  readonly ids: readonly SchemaId[];
 }
 
 const organisms = new Map<number, Attached>();
 /** Compiled schemas by id, shared by the organisms that use them. */
-const schemas = new Map<number, { schema: CompiledSchema; users: number }>();
+const schemas = new Map<SchemaId, { schema: CompiledSchema; users: number }>();
 
-function schemaFor(id: number, xsd: string): CompiledSchema | undefined {
+function schemaFor(id: SchemaId, xsd: string): CompiledSchema | undefined {
   const known = schemas.get(id);
   if (known) {
     known.users++;
@@ -31,10 +32,10 @@ function schemaFor(id: number, xsd: string): CompiledSchema | undefined {
 }
 
 function attach(message: Extract<ToWorker, { type: 'attach' }>): void {
-  const tags = new Map<string, Array<readonly [number, CompiledSchema]>>();
-  const ids: number[] = [];
+  const tags = new Map<string, Array<readonly [SchemaId, CompiledSchema]>>();
+  const ids: SchemaId[] = [];
   for (const [tag, list] of message.tags) {
-    const compiled: Array<readonly [number, CompiledSchema]> = [];
+    const compiled: Array<readonly [SchemaId, CompiledSchema]> = [];
     for (const [id, xsd] of list) {
       const schema = schemaFor(id, xsd);
       if (schema === undefined) continue;

@@ -34,7 +34,7 @@ export interface XmlWorkerOptions {
   readonly limits: XmlLimits;
   /** Lower-case payload tag → `[schema id, XSD]` pairs; empty when the backend is not libxml2. */
   readonly tags: AttachMessage['tags'];
-  /** The worker failed (crashed, could not start): its envelopes are prepared by the pass instead. */
+  /** The worker failed (crashed, could not start, could not prepare a batch): its envelopes are prepared by the pass instead. */
   onError(error: OrganismError): void;
 }
 
@@ -192,6 +192,10 @@ class SharedWorker {
       batch.client.preparedCount += message.results.length;
       for (let i = 0; i < batch.dones.length; i++) batch.dones[i]!(message.results[i]);
     } else {
+      // The worker is alive but this batch failed (a bug): redo it here, and say why.
+      batch.client.options.onError(
+        new OrganismError('ORG_ERR_XML_WORKER', `the XML worker could not prepare a batch (${message.message}); its envelopes are prepared on the main thread`),
+      );
       for (const done of batch.dones) done(undefined);
     }
   }
