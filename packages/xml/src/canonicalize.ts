@@ -1,3 +1,4 @@
+import './libxml2Tuning';
 import { XmlC14NMode, XmlElement, type XmlDocument } from 'libxml2-wasm';
 import { OrganismError } from './errors';
 

@@ -1,3 +1,4 @@
+import './libxml2Tuning';
 import { XmlDocument, XmlLibError, XsdValidator, type ErrorDetail, type XmlElement } from 'libxml2-wasm';
 import { OrganismError, isOrganismError } from './errors';
 import { parseSchemaDocument, xsdCompileError } from './parseSchemaDocument';

@@ -1,3 +1,4 @@
+import './libxml2Tuning';
 import { ParseOption, XmlDocument, XmlLibError } from 'libxml2-wasm';
 import { decodeXmlInputWithBytes } from './decodeXmlInput';
 import { OrganismError } from './errors';

@@ -1,3 +1,4 @@
+import './libxml2Tuning';
 import { XmlLibError, XsdValidator, type XmlDocument } from 'libxml2-wasm';
 import { ENVELOPE_NS, ENVELOPE_XSD } from './envelopeSchema';
 import { OrganismError } from './errors';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -19,6 +19,7 @@ export async function bundledWorkerEntry(): Promise<URL | undefined> {
   try {
     esbuild = require('esbuild') as typeof import('esbuild');
     const libxml2 = pathToFileURL(require.resolve('libxml2-wasm')).href;
+    const libxml2Root = pathToFileURL(dirname(require.resolve('libxml2-wasm/package.json'))).href;
     const result = await esbuild.build({
       entryPoints: [fileURLToPath(new URL('./workerMain.ts', import.meta.url))],
       bundle: true,
@@ -27,7 +28,7 @@ export async function bundledWorkerEntry(): Promise<URL | undefined> {
       platform: 'node',
       target: 'node20',
       logLevel: 'silent',
-      external: ['libxml2-wasm'],
+      external: ['libxml2-wasm', 'libxml2-wasm/*'],
       // Bundled CommonJS dependencies require Node's built-in modules.
       // (and look at their own location, which only the Xerces backend, never used in the worker, reads).
       banner: {
@@ -36,9 +37,11 @@ export async function bundledWorkerEntry(): Promise<URL | undefined> {
           "const __filename = new URL(import.meta.url).pathname; const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
       },
     });
-    // The external import, by absolute URL: the file is loaded from outside the project tree.
-    const code = result.outputFiles[0]!.text.replace(/(from\s*|import\s*)"libxml2-wasm"/g, `$1${JSON.stringify(libxml2)}`);
-    if (code.includes('"libxml2-wasm"')) return undefined;
+    // The external imports, by absolute URL: the file is loaded from outside the project tree.
+    const code = result.outputFiles[0]!.text.replace(/(from\s*|import\s*)"libxml2-wasm(\/[^"]*)?"/g, (_, keyword: string, sub: string | undefined) =>
+      `${keyword}${JSON.stringify(sub === undefined ? libxml2 : libxml2Root + sub)}`,
+    );
+    if (/"libxml2-wasm[/"]/.test(code)) return undefined;
     const dir = join(tmpdir(), 'organism-xml-worker');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
