@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createOrganism } from '@organism/core';
+import { createOrganism, type OrganismOptions } from '@organism/core';
 import { closeWithin, withDeadline } from '../deadline';
 import { collectGarbage } from '../gc';
 import { greeter } from '../listeners';
@@ -27,7 +27,13 @@ interface LatencyRun {
  * does. Latency counts from the moment `inject()` is called for a message to the moment its
  * handler starts (the greeter's first statement) and to the moment its response is on egress$.
  */
-async function latencyRun(ctx: BenchContext, index: ReadonlyMap<string, number>, rate: number, seconds: number): Promise<LatencyRun> {
+async function latencyRun(
+  ctx: BenchContext,
+  index: ReadonlyMap<string, number>,
+  rate: number,
+  seconds: number,
+  xmlWorker: OrganismOptions['xmlWorker'] = 'auto',
+): Promise<LatencyRun> {
   const { envelopes } = ctx.greetings;
   const count = Math.min(envelopes.length, Math.round(rate * seconds));
   const injectAt = new Float64Array(count);
@@ -41,6 +47,7 @@ async function latencyRun(ctx: BenchContext, index: ReadonlyMap<string, number>,
     name: 'bench-latency',
     listeners: [greeter({ onCall: (thread) => stamp(handlerAt, thread) })],
     ...ROUND_TRIP_OPTIONS,
+    xmlWorker,
   });
   try {
     const tally = tallyOutcomes(org, { from: 'greeter', to: 'user', tag: 'greetingresponse' }, (m) => stamp(egressAt, m.thread));
@@ -105,11 +112,21 @@ export const latency: Scenario = {
           `inject→egress p99 ${last.egress.p99.toFixed(3)} ms`,
       );
     }
-    const figure = (id: string, label: string, pick: (run: LatencyRun) => number): Figure => ({
+    // The same load with the XML worker off: every envelope handled inside inject() on the main thread.
+    await latencyRun(ctx, index, rate, WARM_UP_SECONDS, 'off');
+    const inline: LatencyRun[] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      inline.push(await latencyRun(ctx, index, rate, RUN_SECONDS, 'off'));
+      const last = inline.at(-1)!;
+      ctx.progress(
+        `latency run ${run}/${RUNS}, xml_worker off, at ${formatCount(Math.round(last.offered))} msg/s: inject→handler p99 ${last.handler.p99.toFixed(3)} ms`,
+      );
+    }
+    const figure = (id: string, label: string, pick: (run: LatencyRun) => number, from = runs): Figure => ({
       id: `latency.${id}`,
       label,
       unit: 'ms',
-      value: spread(runs.map(pick)),
+      value: spread(from.map(pick)),
     });
     return {
       config: {
@@ -119,6 +136,7 @@ export const latency: Scenario = {
         runs: RUNS,
         secondsPerRun: RUN_SECONDS,
         pacing: 'each ~1 ms timer tick injects the messages due by then',
+        inlineComparison: 'the same target rate again with xmlWorker: off',
       },
       figures: [
         { id: 'latency.offered', label: 'offered load (half of max round trip)', unit: 'msg/s', value: spread(runs.map((r) => r.offered)) },
@@ -128,6 +146,15 @@ export const latency: Scenario = {
         figure('egress.p50', 'inject→egress p50', (r) => r.egress.p50),
         figure('egress.p99', 'inject→egress p99', (r) => r.egress.p99),
         figure('egress.max', 'inject→egress max', (r) => r.egress.max),
+        {
+          id: 'latency.inline.offered',
+          label: 'xml_worker off: offered load (the same target rate)',
+          unit: 'msg/s',
+          value: spread(inline.map((r) => r.offered)),
+        },
+        figure('inline.handler.p50', 'xml_worker off: inject→handler p50', (r) => r.handler.p50, inline),
+        figure('inline.handler.p99', 'xml_worker off: inject→handler p99', (r) => r.handler.p99, inline),
+        figure('inline.handler.max', 'xml_worker off: inject→handler max', (r) => r.handler.max, inline),
       ],
     };
   },
