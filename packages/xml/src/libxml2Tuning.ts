@@ -6,6 +6,9 @@
 // its value, `free` releases it. A test checks that the tuning is in place (see libxml2Tuning.test).
 import { ContextStorage } from 'libxml2-wasm/lib/utils.mjs';
 
+/** A freed slot (distinct from a stored `undefined`). */
+const FREED: unique symbol = Symbol('freed');
+
 interface SlotStorage {
   slots?: unknown[];
   freeSlots?: number[];
@@ -46,8 +49,5 @@ function tuneContextStorage(): void {
   });
   contextStorageTuned = true;
 }
-
-/** A freed slot (distinct from a stored `undefined`). */
-const FREED: unique symbol = Symbol('freed');
 
 tuneContextStorage();
