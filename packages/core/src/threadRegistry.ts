@@ -16,8 +16,17 @@ interface ThreadRecord {
   /** Work on this thread that is queued, in a pass, or running. */
   holds: number;
   messages: number;
-  repeats: Map<string, number>;
-  halted?: OrganismError;
+  /**
+   * The repeat guard's counts by (listener, payload fingerprint). Most threads carry one payload
+   * per listener, so the first fingerprint is kept in the record itself and a map is made only
+   * for a second one: a record stays a few dozen bytes while its work waits.
+   */
+  firstListener: string | undefined;
+  firstLength: number;
+  firstHash: number;
+  firstCount: number;
+  repeats: Map<string, number> | undefined;
+  halted: OrganismError | undefined;
 }
 
 /**
@@ -38,7 +47,7 @@ export class ThreadRegistry {
   hold(thread: string): void {
     let record = this.threads.get(thread);
     if (!record) {
-      record = { holds: 0, messages: 0, repeats: new Map() };
+      record = { holds: 0, messages: 0, firstListener: undefined, firstLength: 0, firstHash: 0, firstCount: 0, repeats: undefined, halted: undefined };
       this.threads.set(thread, record);
     }
     record.holds++;
@@ -81,10 +90,7 @@ export class ThreadRegistry {
         `thread ${thread} exceeded ${this.budgets.maxMessages} messages: the thread was ended`,
       );
     }
-    const key = `${listener}\u0000${payloadXml.length}:${fnv1a(payloadXml)}`;
-    const seen = (record.repeats.get(key) ?? 0) + 1;
-    record.repeats.set(key, seen);
-    if (seen > this.budgets.maxRepeats) {
+    if (countRepeat(record, listener, payloadXml) > this.budgets.maxRepeats) {
       return new OrganismError(
         'ORG_ERR_REPEAT',
         `the same payload reached "${listener}" more than ${this.budgets.maxRepeats} times on thread ${thread}: the thread was ended`,
@@ -92,6 +98,25 @@ export class ThreadRegistry {
     }
     return undefined;
   }
+}
+
+/** Count one more delivery of `payloadXml` to `listener` on the record's thread; returns the count. */
+function countRepeat(record: ThreadRecord, listener: string, payloadXml: string): number {
+  const length = payloadXml.length;
+  const hash = fnv1a(payloadXml);
+  if (record.firstListener === undefined) {
+    record.firstListener = listener;
+    record.firstLength = length;
+    record.firstHash = hash;
+    record.firstCount = 1;
+    return 1;
+  }
+  if (record.firstListener === listener && record.firstLength === length && record.firstHash === hash) return ++record.firstCount;
+  record.repeats ??= new Map();
+  const key = `${listener}\u0000${length}:${hash}`;
+  const seen = (record.repeats.get(key) ?? 0) + 1;
+  record.repeats.set(key, seen);
+  return seen;
 }
 
 /** FNV-1a over UTF-16 code units: a cheap fingerprint (with the length) for the repeat guard. */
