@@ -176,7 +176,11 @@ class CallRun {
   private span: Span | undefined;
   private started = 0;
   private settled: HandlerSettled | undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Neighbours in the dispatcher's deadline list (calls that began, in the order they began). */
+  deadlinePrev: CallRun | undefined;
+  deadlineNext: CallRun | undefined;
+  /** In the deadline list. */
+  watched = false;
   /** Set when the call timed out; reported before the end marker. */
   private timeoutReason: OrganismError | undefined;
   /** The call's own signal, created only if the handler asks for it (most never do). */
@@ -248,8 +252,7 @@ class CallRun {
       const traceContext = recording ? trace.setSpan(parent, span) : parent;
       env.onStarted?.(call, traceContext);
       this.started = performance.now();
-      const timeoutMs = env.handlerTimeoutMs;
-      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) this.timer = setTimeout(() => this.timeOut(timeoutMs), timeoutMs);
+      this.dispatcher.watch(this);
       const context = new CallContext(call.thread, call.caller, call.type, this, call.listener.agent ? call.listener.name : undefined);
       try {
         // The handler runs inside its span's context, so spans it starts (an LLM call) nest under it.
@@ -341,9 +344,13 @@ class CallRun {
     this.finish();
   }
 
-  /** handler_timeout_ms passed: abort the call's signal, stop forwarding, report it once. */
-  private timeOut(timeoutMs: number): void {
-    this.timer = undefined;
+  /** When the call began (`performance.now()`). */
+  get startedAt(): number {
+    return this.started;
+  }
+
+  /** handler_timeout_ms passed (the dispatcher's deadline list says so): abort the call's signal, stop forwarding, report it once. */
+  timeOut(timeoutMs: number): void {
     if (this.closed) return;
     this.failed = true;
     const { call } = this.job;
@@ -376,7 +383,7 @@ class CallRun {
   private cleanup(): void {
     if (this.cleaned) return;
     this.cleaned = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.dispatcher.unwatch(this);
     if (this.onOrganismAbort) this.env.signal.removeEventListener('abort', this.onOrganismAbort);
     this.release?.();
     this.span?.end();
@@ -411,11 +418,71 @@ class Dispatcher {
   private first: CallRun | undefined;
   private last: CallRun | undefined;
   private source: Subscription | undefined;
+  /**
+   * Calls that began and have not ended, in the order they began, so with their deadlines in
+   * order: one timer, for the first deadline, serves them all (instead of a timer per call).
+   */
+  private deadlineFirst: CallRun | undefined;
+  private deadlineLast: CallRun | undefined;
+  private deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timeoutMs: number | undefined;
+  private readonly checkDeadlines = (): void => {
+    this.deadlineTimer = undefined;
+    const timeoutMs = this.timeoutMs!;
+    const now = performance.now();
+    for (let run = this.deadlineFirst; run !== undefined && run.startedAt + timeoutMs <= now; run = this.deadlineFirst) {
+      this.unwatch(run);
+      run.timeOut(timeoutMs);
+    }
+    this.armDeadline();
+  };
 
   constructor(
     private readonly env: DispatchEnv,
     private readonly subscriber: Subscriber<HandlerOutput>,
-  ) {}
+  ) {
+    const timeoutMs = env.handlerTimeoutMs;
+    this.timeoutMs = timeoutMs !== undefined && Number.isFinite(timeoutMs) ? timeoutMs : undefined;
+  }
+
+  /** A call began: it times out `handlerTimeoutMs` from now unless it ends first. */
+  watch(run: CallRun): void {
+    if (this.timeoutMs === undefined || this.closed) return;
+    run.watched = true;
+    run.deadlinePrev = this.deadlineLast;
+    if (this.deadlineLast) this.deadlineLast.deadlineNext = run;
+    else this.deadlineFirst = run;
+    this.deadlineLast = run;
+    if (this.deadlineTimer === undefined) this.armDeadline();
+  }
+
+  /** A call ended (or timed out): it has no deadline any more. */
+  unwatch(run: CallRun): void {
+    if (!run.watched) return;
+    run.watched = false;
+    const prev = run.deadlinePrev;
+    const next = run.deadlineNext;
+    if (prev) prev.deadlineNext = next;
+    else this.deadlineFirst = next;
+    if (next) next.deadlinePrev = prev;
+    else this.deadlineLast = prev;
+    run.deadlinePrev = run.deadlineNext = undefined;
+    if (this.deadlineFirst === undefined && this.deadlineTimer !== undefined) {
+      clearTimeout(this.deadlineTimer);
+      this.deadlineTimer = undefined;
+    }
+  }
+
+  /**
+   * The timer for the first deadline. It is not moved when the first call ends early: it then
+   * fires for nothing once and is set again for the call that is first by then.
+   */
+  private armDeadline(): void {
+    const first = this.deadlineFirst;
+    if (first === undefined || this.closed) return;
+    const delay = Math.max(1, Math.ceil(first.startedAt + this.timeoutMs! - performance.now()));
+    this.deadlineTimer = setTimeout(this.checkDeadlines, delay);
+  }
 
   subscribeTo(source: Observable<Job>): void {
     const subscription = source.subscribe({
@@ -475,6 +542,8 @@ class Dispatcher {
     this.closed = true;
     this.source?.unsubscribe();
     this.waiting.clear();
+    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
     for (let run = this.first; run; ) {
       const next = run.next;
       run.prev = run.next = undefined;
@@ -494,7 +563,8 @@ class Dispatcher {
  *
  * Each call is driven by hand, not by an operator chain: the permit is taken synchronously when
  * free, the handler's plain results are emitted synchronously once its promise settles, and only
- * streaming results go through `from(...)`. `handlerTimeoutMs` is one `setTimeout` per call.
+ * streaming results go through `from(...)`. `handlerTimeoutMs` is one timer for all the calls: they
+ * began in order, so the first to begin is the first to time out.
  */
 export function dispatch(env: DispatchEnv): OperatorFunction<Job, HandlerOutput> {
   return (source) =>

@@ -297,6 +297,46 @@ describe('dispatch: timeouts, teardown and ordering', () => {
     expect(timers()).toBe(before);
   });
 
+  it('times each call out at its own deadline with one timer for all, including calls that began after an early end', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const jobs = new Subject<Job>();
+    const began = new Map<string, number>();
+    const finish = new Map<string, () => void>();
+    behaviour.set('a', (value) => {
+      const { text } = value as { text: string };
+      began.set(text, performance.now());
+      // 'early' answers when told to; the others never answer and must time out.
+      return new Promise<string>((resolve) => finish.set(text, () => resolve('<note><text>in time</text></note>')));
+    });
+    const timedOut = new Map<string, number>();
+    const before = timers();
+    const outputs = lastValueFrom(
+      timed(jobs, createKeyedSemaphore(10), {
+        handlerTimeoutMs: 80,
+        onSettled: (_call, settled) => {
+          if (settled.outcome === 'error') timedOut.set(String(timedOut.size), performance.now());
+        },
+      }).pipe(toArray()),
+    );
+    jobs.next(job('a', { text: 'early' }));
+    expect(timers()).toBe(before + 1); // one timer, whatever the number of calls
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    jobs.next(job('a', { text: 'second' }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    jobs.next(job('a', { text: 'third' }));
+    expect(timers()).toBe(before + 1);
+    finish.get('early')!(); // the first deadline's call ends early: the others keep theirs
+    jobs.complete();
+    const list = await outputs;
+    expect(kinds(list)).toEqual(['xml', 'end', 'error:ORG_ERR_HANDLER_TIMEOUT', 'end', 'error:ORG_ERR_HANDLER_TIMEOUT', 'end']);
+    const [second, third] = [timedOut.get('0')!, timedOut.get('1')!];
+    // Neither early (before its own 80 ms) nor both at the first deadline.
+    expect(second - began.get('second')!).toBeGreaterThanOrEqual(79);
+    expect(third - began.get('third')!).toBeGreaterThanOrEqual(79);
+    expect(third - second).toBeGreaterThanOrEqual(10);
+    expect(timers()).toBe(before); // nothing left armed once no call runs
+  });
+
   it('on unsubscribe releases the permit, clears the timer, drops the abort listener, stops a stream and settles as cancelled', async () => {
     const controller = new AbortController();
     const perListener = createKeyedSemaphore(1);
