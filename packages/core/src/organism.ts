@@ -12,7 +12,6 @@ import {
 } from '@organism/xml';
 import {
   EMPTY,
-  Subject,
   catchError,
   defaultIfEmpty,
   mergeMap,
@@ -48,6 +47,7 @@ import { DEFAULT_BUDGETS, ThreadRegistry, type ThreadBudgets } from './threadReg
 import { DEFAULT_META_FLAGS, answerMeta, type MetaFlags } from './introspection';
 import { toolPromptFor } from './toolPrompt';
 import { RingQueue } from './ringQueue';
+import { LeanSubject } from './leanSubject';
 import { NO_SPAN, tracingEnabled } from './tracing';
 import { attachXmlWorker, type XmlWorkerClient, type XmlWorkerMode, type XmlWorkerState } from './xmlWorker/xmlWorker';
 import { setPrepared, setSchemaId, type PreparedEnvelope, type SchemaId } from './steps/prepared';
@@ -237,14 +237,14 @@ class OrganismImpl implements Organism {
   readonly egress$: Observable<EgressMessage>;
   readonly calls$: Observable<HandlerCallEvent>;
 
-  private readonly callsSubject = new Subject<HandlerCallEvent>();
+  private readonly callsSubject = new LeanSubject<HandlerCallEvent>();
   /** Trace context per running or waiting call: the routing pass's, then the handler span's. */
   private readonly callContexts = new Map<number, Context>();
-  private readonly messagesSubject = new Subject<RoutedMessage>();
-  private readonly errorsSubject = new Subject<OrganismErrorEvent>();
-  private readonly egressSubject = new Subject<EgressMessage>();
-  private readonly passes = new Subject<MessageState>();
-  private readonly jobs = new Subject<Job>();
+  private readonly messagesSubject = new LeanSubject<RoutedMessage>();
+  private readonly errorsSubject = new LeanSubject<OrganismErrorEvent>();
+  private readonly egressSubject = new LeanSubject<EgressMessage>();
+  private readonly passes = new LeanSubject<MessageState>();
+  private readonly jobs = new LeanSubject<Job>();
   private readonly abort = new AbortController();
   private readonly subscriptions: Subscription[] = [];
   private readonly scheduler: JobScheduler;

@@ -110,7 +110,9 @@ export class JobScheduler {
   }
 
   private takeInTurn(canRun: (listenerKey: string) => boolean): Job | undefined {
-    // Keys found unable to run in this take, created on the first refusal.
+    // Keys found unable to run in this take: the first in a variable (usually the only one, as
+    // with a single busy listener), a set only from the second.
+    let firstBlocked: string | undefined;
     let blocked: Set<string> | undefined;
     const keys = this.waitingByKey.size;
     let queue = this.cursor!;
@@ -119,11 +121,12 @@ export class JobScheduler {
       const limit = Math.min(jobs.length - head, SCAN_LIMIT);
       for (let i = 0; i < limit; i++) {
         const key = jobs[head + i]!.call.listener.key;
-        if (blocked?.has(key)) continue;
+        if (key === firstBlocked || blocked?.has(key)) continue;
         if (!canRun(key)) {
-          (blocked ??= new Set()).add(key);
+          if (firstBlocked === undefined) firstBlocked = key;
+          else (blocked ??= new Set([firstBlocked])).add(key);
           // every waiting call belongs to a listener that cannot run: nothing can start
-          if (blocked.size === keys) return undefined;
+          if ((blocked?.size ?? 1) === keys) return undefined;
           continue;
         }
         return this.remove(queue, i, key);

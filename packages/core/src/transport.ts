@@ -1,4 +1,5 @@
-import { Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { LeanSubject } from './leanSubject';
 import type { Origin } from './messageState';
 
 /**
@@ -51,7 +52,7 @@ export interface Transport {
 
 /** The default transport: a synchronous in-memory Subject. */
 export function memoryTransport(): Transport {
-  const subject = new Subject<TransportItem>();
+  const subject = new LeanSubject<TransportItem>();
   return {
     publish: (item) => subject.next(item),
     items$: subject.asObservable(),

@@ -20,6 +20,7 @@ export type ResponseItem =
   | { readonly kind: 'done'; readonly call: Call; readonly failed: boolean };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Emit = (item: ResponseItem) => void;
 
 /** Namespace of the reserved `<return>` and `<halt>` forms; they are also accepted without it. */
 export const CORE_NS = 'https://xml-pipeline.org/ns/core/v1';
@@ -66,18 +67,18 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
     const streams = new Map<number, PayloadExtractor>();
     const counts = new Map<number, number>();
 
-    const collect = (call: Call, extracted: readonly Extracted[], to?: string, attempt?: string, respond?: boolean): ResponseItem[] => {
-      const items: ResponseItem[] = [];
+    /** Emit the items for `extracted` (the call's payloads, errors, or a halt) in order. */
+    const collect = (emit: Emit, call: Call, extracted: readonly Extracted[], to?: string, attempt?: string, respond?: boolean): void => {
       for (const item of extracted) {
         if (item.kind === 'payload' && isReserved(item, 'halt')) {
           const reason = textOf(item.xml);
-          items.push(reason === '' ? { kind: 'halt', call } : { kind: 'halt', call, reason });
+          emit(reason === '' ? { kind: 'halt', call } : { kind: 'halt', call, reason });
           continue;
         }
         if (item.kind === 'payload' && isReserved(item, 'return')) {
           // <return>payload</return>: a reply to the caller, as respond() in TypeScript.
           const inner = new PayloadExtractor(env.limits);
-          items.push(...collect(call, [...inner.push(innerXml(item.xml)), ...inner.end()], undefined, attempt, true));
+          collect(emit, call, [...inner.push(innerXml(item.xml)), ...inner.end()], undefined, attempt, true);
           continue;
         }
         if (item.kind === 'error') {
@@ -86,13 +87,13 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
             if ((counts.get(call.id) ?? 0) > env.limits.maxPayloadsPerResponse) continue;
             counts.set(call.id, env.limits.maxPayloadsPerResponse + 1);
           }
-          items.push(attempt === undefined ? { kind: 'error', call, error: item.error } : { kind: 'error', call, error: item.error, attempt });
+          emit(attempt === undefined ? { kind: 'error', call, error: item.error } : { kind: 'error', call, error: item.error, attempt });
           continue;
         }
         const count = (counts.get(call.id) ?? 0) + 1;
         counts.set(call.id, count);
         if (count === env.limits.maxPayloadsPerResponse + 1) {
-          items.push({
+          emit({
             kind: 'error',
             call,
             error: new OrganismError(
@@ -105,12 +106,12 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
         const payload: Mutable<Extract<ResponseItem, { kind: 'payload' }>> = { kind: 'payload', call, xml: item.xml, tag: item.tag, ns: item.ns };
         if (to !== undefined) payload.to = to;
         if (respond) payload.respond = respond;
-        items.push(payload);
+        emit(payload);
       }
-      return items;
     };
 
-    const handle = (output: HandlerOutput): ResponseItem[] => {
+    /** Emit what one handler output means, in order. */
+    const handle = (emit: Emit, output: HandlerOutput): void => {
       const { call } = output;
       switch (output.kind) {
         case 'chunk': {
@@ -119,67 +120,76 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
             extractor = new PayloadExtractor(env.limits);
             streams.set(call.id, extractor);
           }
-          return collect(call, extractor.push(output.text));
+          collect(emit, call, extractor.push(output.text));
+          return;
         }
         case 'xml': {
           const extractor = new PayloadExtractor(env.limits);
           const found = [...extractor.push(output.text), ...extractor.end()];
           if (found.length === 0) {
-            return [{
+            emit({
               kind: 'error',
               call,
               error: new OrganismError('ORG_ERR_RESPONSE_PARSE', `handler of "${call.listener.name}" returned text without any XML payload element`),
               attempt: output.text,
-            }];
+            });
+            return;
           }
-          return collect(call, found, output.to, output.text, output.respond);
+          collect(emit, call, found, output.to, output.text, output.respond);
+          return;
         }
         case 'typed': {
+          let extracted: Extracted;
           try {
             const contract = contractOf(output.payload.type);
             // Canonical text: the envelope built around it is canonical too, and never re-parsed.
-            const xml = contract.toCanonicalXml(output.payload.value);
-            return collect(call, [{ kind: 'payload', xml, tag: contract.tag, ns: '' }], output.to, undefined, output.respond);
+            extracted = { kind: 'payload', xml: contract.toCanonicalXml(output.payload.value), tag: contract.tag, ns: '' };
           } catch (error) {
-            return [{
+            emit({
               kind: 'error',
               call,
               error: error instanceof OrganismError
                 ? error
                 : new OrganismError('ORG_ERR_HANDLER_RESULT', `typed payload "${output.payload.type.name}" could not be serialized`, { cause: error }),
-            }];
+            });
+            return;
           }
+          collect(emit, call, [extracted], output.to, undefined, output.respond);
+          return;
         }
         case 'error':
-          return [{ kind: 'error', call, error: output.error }];
+          emit({ kind: 'error', call, error: output.error });
+          return;
         case 'halt':
-          return [output.reason === undefined ? { kind: 'halt', call } : { kind: 'halt', call, reason: output.reason }];
+          emit(output.reason === undefined ? { kind: 'halt', call } : { kind: 'halt', call, reason: output.reason });
+          return;
         case 'end': {
           const extractor = streams.get(call.id);
-          const tail = extractor && !output.failed ? collect(call, extractor.end()) : [];
-          streams.delete(call.id);
-          counts.delete(call.id);
-          return [...tail, { kind: 'done', call, failed: output.failed }];
+          if (extractor !== undefined) {
+            streams.delete(call.id);
+            if (!output.failed) collect(emit, call, extractor.end());
+          }
+          if (counts.size > 0) counts.delete(call.id);
+          emit({ kind: 'done', call, failed: output.failed });
+          return;
         }
       }
     };
 
-    // A plain loop over each output's items: no inner subscription per handler output.
-    return new Observable<ResponseItem>((subscriber) =>
-      source.subscribe({
+    // Items go straight to the subscriber as they are found: no array per handler output.
+    return new Observable<ResponseItem>((subscriber) => {
+      const emit: Emit = (item) => subscriber.next(item);
+      return source.subscribe({
         next(output) {
-          let items: ResponseItem[];
           try {
-            items = handle(output);
+            handle(emit, output);
           } catch (error) {
             subscriber.error(error);
-            return;
           }
-          for (const item of items) subscriber.next(item);
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => subscriber.complete(),
-      }),
-    );
+      });
+    });
   };
 }
