@@ -264,8 +264,10 @@ class OrganismImpl implements Organism {
   /** External envelopes at the XML worker, accepted and not yet in a pass. */
   private preparing = 0;
 
-  private drainQueue: Array<{ state: MessageState; parent: Context }> = [];
-  private drainIndex = 0;
+  /** Passes waiting for the one running to finish (a ring: no array per burst). */
+  private readonly drainQueue = new RingQueue<{ readonly state: MessageState; readonly parent: Context }>();
+  /** 1 while a pass runs (it still counts as queued). */
+  private passRunning = 0;
   /** Slots promised to woken room waiters that have not published yet. */
   private reserved = 0;
   private draining = false;
@@ -414,7 +416,7 @@ class OrganismImpl implements Organism {
   }
 
   private queuedCount(): number {
-    return this.scheduler.size + this.drainQueue.length - this.drainIndex + this.reserved + this.preparing;
+    return this.scheduler.size + this.drainQueue.size + this.passRunning + this.reserved + this.preparing;
   }
 
   /**
@@ -509,22 +511,21 @@ class OrganismImpl implements Organism {
     try {
       // A trampoline: passes published while a pass runs (errors, replies) wait their turn here
       // instead of re-entering the pipeline.
-      for (; this.drainIndex < this.drainQueue.length; this.drainIndex++) {
-        const { state: next, parent } = this.drainQueue[this.drainIndex]!;
-        this.drainQueue[this.drainIndex] = undefined as never;
+      for (let entry = this.drainQueue.shift(); entry !== undefined; entry = this.drainQueue.shift()) {
+        const { state: next, parent } = entry;
+        this.passRunning = 1;
         const span = tracingEnabled() ? tracer.startSpan('organism.pass', { attributes: { 'organism.origin': next.origin } }, parent) : NO_SPAN;
         try {
           // Without an SDK the span records nothing: skip building a context for it.
           if (span.isRecording()) otelContext.with(trace.setSpan(parent, span), () => this.passes.next(next));
           else this.passes.next(next);
         } finally {
+          this.passRunning = 0;
           endPassSpan(span, next);
           releaseDoc(next);
         }
       }
     } finally {
-      this.drainQueue = [];
-      this.drainIndex = 0;
       this.draining = false;
     }
   }
@@ -568,7 +569,7 @@ class OrganismImpl implements Organism {
           const { listener, accepted } = delivery.target;
           // A reply continues the recipient's own call; anything else is a new hop.
           const continues = state.reply === true && chain[chain.length - 1]?.toLowerCase() === listener.key;
-          const callChain = continues ? chain : [...chain, listener.name];
+          const callChain = continues ? chain : appended(chain, listener.name);
           const respondTo = continues ? (chain[chain.length - 2] ?? from) : from;
           this.threads.hold(thread);
           const overBudget = this.threads.charge(thread, listener.key, callChain.length - 1, state.payloadXml!);
@@ -833,6 +834,14 @@ class OrganismImpl implements Organism {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** `chain` with `name` after it, in an array of exactly that length (a spread over-allocates, and calls keep their chain while they wait and run). */
+function appended(chain: readonly string[], name: string): string[] {
+  const out = new Array<string>(chain.length + 1);
+  for (let i = 0; i < chain.length; i++) out[i] = chain[i]!;
+  out[chain.length] = name;
+  return out;
 }
 
 /** Describe a finished pass on its span (only when an SDK records it). */
