@@ -401,6 +401,14 @@ class OrganismImpl implements Organism {
   // ---------------------------------------------------------------- intake
 
   async send(to: string, payloadXml: string, options: { from?: string; thread?: string } = {}): Promise<string> {
+    // From JavaScript (or through `any`) anything can arrive: a clear, coded rejection, not a crash later.
+    if (typeof payloadXml !== 'string') {
+      throw new OrganismError('ORG_ERR_XML_PARSE', `send(): the payload must be XML text (a string), got ${kindOf(payloadXml)}`);
+    }
+    if (typeof to !== 'string' || to === '') throw new OrganismError('ORG_ERR_CONFIG', `send(): "to" must be a listener name (a non-empty string), got ${kindOf(to)}`);
+    if (options.from !== undefined && (typeof options.from !== 'string' || options.from === '')) {
+      throw new OrganismError('ORG_ERR_CONFIG', `send(): "from" must be a non-empty string, got ${kindOf(options.from)}`);
+    }
     const thread = options.thread ?? randomUUID();
     if (!isUuidV4(thread)) {
       return Promise.reject(new OrganismError('ORG_ERR_CONFIG', `send(): thread "${thread}" is not a UUID v4; omit it to start a new thread`));
@@ -412,6 +420,12 @@ class OrganismImpl implements Organism {
   }
 
   inject(raw: string | Uint8Array, options: { from?: string } = {}): Promise<void> {
+    if (typeof raw !== 'string' && !(raw instanceof Uint8Array)) {
+      return Promise.reject(new OrganismError('ORG_ERR_XML_PARSE', `inject(): the envelope must be XML text (a string) or its bytes (a Uint8Array), got ${kindOf(raw)}`));
+    }
+    if (options.from !== undefined && (typeof options.from !== 'string' || options.from === '')) {
+      return Promise.reject(new OrganismError('ORG_ERR_CONFIG', `inject(): "from" must be a non-empty string, got ${kindOf(options.from)}`));
+    }
     return this.admit(options.from === undefined ? { envelope: raw, origin: 'external' } : { envelope: raw, origin: 'external', identity: options.from });
   }
 
@@ -755,7 +769,7 @@ class OrganismImpl implements Organism {
     // A <huh> never triggers another <huh>, and the organism's own messages get none.
     if (state.tag?.toLowerCase() === HUH_TAG || state.origin === 'system') return;
     const to = state.identity ?? state.from ?? 'unknown';
-    const attempt = state.payloadXml ?? (typeof state.input === 'string' ? state.input : Buffer.from(state.input).toString('utf8'));
+    const attempt = state.payloadXml ?? (typeof state.input === 'string' ? state.input : state.input instanceof Uint8Array ? Buffer.from(state.input).toString('utf8') : '');
     this.sendHuh(error, to, state.thread ?? randomUUID(), attempt);
   }
 
@@ -834,6 +848,14 @@ class OrganismImpl implements Organism {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** What a value is, for a message about a wrong argument. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return 'an empty string';
+  return typeof value === 'object' ? `an object (${Object.prototype.toString.call(value).slice(8, -1)})` : `${typeof value} ${String(value)}`.replace('undefined undefined', 'undefined');
 }
 
 /** `chain` with `name` after it, in an array of exactly that length (a spread over-allocates, and calls keep their chain while they wait and run). */

@@ -100,6 +100,25 @@ describe('hardening', () => {
     await org.close();
   });
 
+  it('inject() and send() given what is not XML text reject with a coded error, publish nothing and keep serving', async () => {
+    const org = createOrganism({ listeners: [greeter()] });
+    const w = watch(org);
+    for (const bad of [undefined, null, 42, {}, ['<message/>'], new ArrayBuffer(4)]) {
+      await expect(org.inject(bad as never)).rejects.toMatchObject({ code: 'ORG_ERR_XML_PARSE', message: expect.stringContaining('inject(): the envelope must be XML text') });
+    }
+    await expect(org.inject('<message/>', { from: 7 as never })).rejects.toMatchObject({ code: 'ORG_ERR_CONFIG' });
+    await expect(org.send('greeter', undefined as never)).rejects.toMatchObject({ code: 'ORG_ERR_XML_PARSE', message: 'send(): the payload must be XML text (a string), got undefined' });
+    await expect(org.send(undefined as never, '<greeting><name>a</name></greeting>')).rejects.toMatchObject({ code: 'ORG_ERR_CONFIG' });
+    await expect(org.send('greeter', '<greeting><name>a</name></greeting>', { from: '' })).rejects.toMatchObject({ code: 'ORG_ERR_CONFIG' });
+    expect(org.stats()).toMatchObject({ queued: 0, pending: 0, errors: 0 });
+    // Still serving, and bytes are still welcome.
+    await org.inject(new TextEncoder().encode(`<message xmlns="${ENV}"><meta><from>user</from><to>greeter</to><thread>${THREAD}</thread></meta><greeting xmlns=""><name>bytes</name></greeting></message>`));
+    await org.whenIdle();
+    expect(w.errors).toEqual([]);
+    expect(w.egress.map((m) => m.payload)).toEqual(['<hello><to>bytes</to></hello>']);
+    await org.close();
+  });
+
   it('limits that are not positive integers are refused at creation', () => {
     expect(() => createOrganism({ listeners: [greeter()], limits: { maxBytes: 0 } })).toThrow(/limits\.maxBytes/);
   });
