@@ -81,6 +81,16 @@ export function envelopeFromCanonical(canonicalEnvelope: string): CanonicalEnvel
   return to === undefined ? { from, thread, payloadTag, payloadNs, payloadXml } : { from, to, thread, payloadTag, payloadNs, payloadXml };
 }
 
+/**
+ * The same text, not pointing into the envelope. V8 makes a slice of 13 or more characters a view
+ * on the whole string; the meta fields (a thread id above all) live on in thread records, queues
+ * and calls long after the envelope text is done with, and a view would keep all of it alive.
+ * Appending a character forces a flat copy (about 20 ns); slicing it off again views that copy.
+ */
+function detached(text: string): string {
+  return text.length < 13 ? text : (text + ' ').slice(0, -1);
+}
+
 /** Index of the first character at or after `at` that is not whitespace (as canonical text renders it). */
 function skipSpace(s: string, at: number): number {
   for (;;) {
@@ -95,7 +105,7 @@ function skipSpace(s: string, at: number): number {
 function textOf(s: string, start: number, end: number): string | undefined {
   const raw = s.slice(start, end);
   if (raw.includes('<')) return undefined;
-  if (!raw.includes('&')) return raw.trim();
+  if (!raw.includes('&')) return detached(raw.trim());
   let failed = false;
   // Exclusive C14N escapes exactly these four in text.
   const text = raw.replace(/&(amp|lt|gt|#xD);|&/g, (match, name: string | undefined) => {

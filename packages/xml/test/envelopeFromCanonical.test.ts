@@ -49,3 +49,32 @@ describe('envelopeFromCanonical', () => {
     }
   });
 });
+
+describe('envelopeFromCanonical: what it returns does not keep the envelope alive', () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  (gc ? it : it.skip)('meta fields kept after the envelope text is dropped cost their own size, not the envelope’s', () => {
+    const used = () => {
+      gc!();
+      gc!();
+      return process.memoryUsage().heapUsed;
+    };
+    const padding = 'x'.repeat(20_000);
+    const kept: string[] = [];
+    const before = used();
+    for (let i = 0; i < 1000; i++) {
+      // A fresh flat string per envelope (no shared parts), as a parser hands it over.
+      const canonical = JSON.parse(
+        JSON.stringify(
+          `<message xmlns="${ENVELOPE_NS}"><meta><from>a-sender-with-a-long-name</from><to>a-listener-with-a-long-name</to><thread>${T}</thread></meta><p xmlns=""><a>${padding}${i}</a></p></message>`,
+        ),
+      ) as string;
+      const read = envelopeFromCanonical(canonical)!;
+      kept.push(read.thread, read.from, read.to!);
+    }
+    const perEnvelope = (used() - before) / 1000;
+    expect(kept).toHaveLength(3000);
+    expect(kept[0]).toBe(T);
+    // 20 KB envelopes: views into them would cost that much each; copies cost a few hundred bytes.
+    expect(perEnvelope).toBeLessThan(2_000);
+  });
+});
