@@ -41,15 +41,19 @@ export interface XmlWorkerOptions {
 /** Envelopes per message to the worker: large enough to amortize the hop, small enough to pipeline. */
 const BATCH = 64;
 /**
- * `auto`: external envelopes per event-loop turn handled inline; the worker takes the rest of a
- * longer turn. A count, not a time. When the main thread stalls (a garbage collection, a machine
- * busy elsewhere), what arrived meanwhile is caught up on in one long turn, long because of the
- * stall and not because the load is high, and those envelopes are still cheapest inline: a time
- * budget sent them to the worker, and every later one followed them there (the order is kept)
- * while it held any. 2,048 covers a stall of 100 ms at 20,000 messages/s. A longer burst (a loop
- * of `inject()`) runs on both cores, and so does sustained load (INLINE_BACKLOG).
+ * `auto`: how many external envelopes an event-loop turn handles inline before the worker takes
+ * the rest of it. A count, not a time. When the main thread stalls (a garbage collection, a
+ * machine busy elsewhere), what arrived meanwhile is caught up on in one long turn, long because
+ * of the stall and not because the load is high, and those envelopes are still cheapest inline:
+ * a time budget sent them to the worker, and every later one followed them there (the order is
+ * kept) while it held any. So a turn that follows recent traffic (a turn with external envelopes
+ * began less than TRAFFIC_GAP_MS before it) may catch up on CATCH_UP_PER_TURN: a stall of 100 ms
+ * at 20,000 messages/s. A burst after quiet (a loop of `inject()` into a fresh organism) gets
+ * BURST_PER_TURN and runs on both cores, and so does sustained load (INLINE_BACKLOG).
  */
-const INLINE_PER_TURN = 2048;
+const CATCH_UP_PER_TURN = 2048;
+const BURST_PER_TURN = 64;
+const TRAFFIC_GAP_MS = 250;
 /** `auto`: work the organism holds (queued and running) above which envelopes go to the worker. */
 const INLINE_BACKLOG = 64;
 /** Envelopes offered before `auto` starts the worker: short bursts stay on the main thread. */
@@ -239,8 +243,11 @@ class Client implements XmlWorkerClient {
   /** Envelopes handed to the worker and not returned yet. */
   outstanding = 0;
   private offered = 0;
-  /** External envelopes offered in this event-loop turn (reset at its end). */
+  /** External envelopes offered in this event-loop turn (reset at its end), and how many may be handled inline. */
   private turnCount = 0;
+  private turnLimit = BURST_PER_TURN;
+  /** When the last turn with external envelopes began. */
+  private lastTurnStart = Number.NEGATIVE_INFINITY;
   private readonly endTurn = (): void => {
     this.turnCount = 0;
   };
@@ -270,11 +277,16 @@ class Client implements XmlWorkerClient {
       return false;
     }
     if (this.options.mode === 'auto') {
-      if (this.turnCount++ === 0) setImmediate(this.endTurn);
+      if (this.turnCount++ === 0) {
+        setImmediate(this.endTurn);
+        const now = performance.now();
+        this.turnLimit = now - this.lastTurnStart < TRAFFIC_GAP_MS ? CATCH_UP_PER_TURN : BURST_PER_TURN;
+        this.lastTurnStart = now;
+      }
       // Light traffic stays on the main thread, where a message is handled inside inject() with no
       // hop (and no wait behind the other thread's pauses); a turn past its count hands the rest to
       // the worker, and so does every message while the worker holds earlier ones (order is kept).
-      if (this.outstanding === 0 && backlog < INLINE_BACKLOG && this.turnCount <= INLINE_PER_TURN) return false;
+      if (this.outstanding === 0 && backlog < INLINE_BACKLOG && this.turnCount <= this.turnLimit) return false;
     }
     this.outstanding++;
     this.requests.push(request);
