@@ -47,11 +47,12 @@ const BATCH = 64;
  * of the stall and not because the load is high, and those envelopes are still cheapest inline:
  * a time budget sent them to the worker, and every later one followed them there (the order is
  * kept) while it held any. So a turn that follows recent traffic (a turn with external envelopes
- * began less than TRAFFIC_GAP_MS before it) may catch up on CATCH_UP_PER_TURN: a stall of 100 ms
- * at 20,000 messages/s. A burst after quiet (a loop of `inject()` into a fresh organism) gets
- * BURST_PER_TURN and runs on both cores, and so does sustained load (INLINE_BACKLOG).
+ * ended less than TRAFFIC_GAP_MS before it began) may catch up on CATCH_UP_PER_TURN: a stall of
+ * 200 ms at 20,000 messages/s (stalls of 160–180 ms were seen on the 2-core reference machine).
+ * A burst after quiet (a loop of `inject()` into a fresh organism) gets BURST_PER_TURN and runs
+ * on both cores, and so does sustained load (INLINE_BACKLOG).
  */
-const CATCH_UP_PER_TURN = 2048;
+const CATCH_UP_PER_TURN = 4096;
 const BURST_PER_TURN = 64;
 const TRAFFIC_GAP_MS = 250;
 /** `auto`: work the organism holds (queued and running) above which envelopes go to the worker. */
@@ -246,10 +247,11 @@ class Client implements XmlWorkerClient {
   /** External envelopes offered in this event-loop turn (reset at its end), and how many may be handled inline. */
   private turnCount = 0;
   private turnLimit = BURST_PER_TURN;
-  /** When the last turn with external envelopes began. */
-  private lastTurnStart = Number.NEGATIVE_INFINITY;
+  /** When the last turn with external envelopes ended. */
+  private lastTurnEnd = Number.NEGATIVE_INFINITY;
   private readonly endTurn = (): void => {
     this.turnCount = 0;
+    this.lastTurnEnd = performance.now();
   };
   private requests: PrepareRequest[] = [];
   private dones: Batch['dones'] = [];
@@ -279,9 +281,7 @@ class Client implements XmlWorkerClient {
     if (this.options.mode === 'auto') {
       if (this.turnCount++ === 0) {
         setImmediate(this.endTurn);
-        const now = performance.now();
-        this.turnLimit = now - this.lastTurnStart < TRAFFIC_GAP_MS ? CATCH_UP_PER_TURN : BURST_PER_TURN;
-        this.lastTurnStart = now;
+        this.turnLimit = performance.now() - this.lastTurnEnd < TRAFFIC_GAP_MS ? CATCH_UP_PER_TURN : BURST_PER_TURN;
       }
       // Light traffic stays on the main thread, where a message is handled inside inject() with no
       // hop (and no wait behind the other thread's pauses); a turn past its count hands the rest to
