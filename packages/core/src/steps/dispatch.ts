@@ -478,6 +478,12 @@ class Dispatcher {
    * fires for nothing once and is set again for the call that is first by then.
    */
   private armDeadline(): void {
+    // A call that began inside checkDeadlines (a waiting job started as a timed-out one ended) may
+    // have armed one already: never leave two.
+    if (this.deadlineTimer !== undefined) {
+      clearTimeout(this.deadlineTimer);
+      this.deadlineTimer = undefined;
+    }
     const first = this.deadlineFirst;
     if (first === undefined || this.closed) return;
     const delay = Math.max(1, Math.ceil(first.startedAt + this.timeoutMs! - performance.now()));

@@ -274,15 +274,17 @@ class Client implements XmlWorkerClient {
 
   offer(request: PrepareRequest, done: (prepared: PreparedEnvelope | undefined) => void, backlog = 0): boolean {
     if (this.detached || this.options.mode === 'off') return false;
+    // Turns are counted from the first envelope, whether or not the worker is ready yet: the first
+    // turn it is ready for may already be a catch-up.
+    if (this.options.mode === 'auto' && this.turnCount++ === 0) {
+      setImmediate(this.endTurn);
+      this.turnLimit = performance.now() - this.lastTurnEnd < TRAFFIC_GAP_MS ? CATCH_UP_PER_TURN : BURST_PER_TURN;
+    }
     if (this.shared.state !== 'ready') {
       if (this.shared.state === 'idle' && (this.options.mode === 'on' || ++this.offered >= AUTO_START_AFTER)) this.shared.start();
       return false;
     }
     if (this.options.mode === 'auto') {
-      if (this.turnCount++ === 0) {
-        setImmediate(this.endTurn);
-        this.turnLimit = performance.now() - this.lastTurnEnd < TRAFFIC_GAP_MS ? CATCH_UP_PER_TURN : BURST_PER_TURN;
-      }
       // Light traffic stays on the main thread, where a message is handled inside inject() with no
       // hop (and no wait behind the other thread's pauses); a turn past its count hands the rest to
       // the worker, and so does every message while the worker holds earlier ones (order is kept).
