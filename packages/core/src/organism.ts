@@ -852,10 +852,12 @@ class OrganismImpl implements Organism {
 
 /** What a value is, for a message about a wrong argument. */
 function kindOf(value: unknown): string {
+  if (value === undefined) return 'undefined';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return 'an empty string';
-  return typeof value === 'object' ? `an object (${Object.prototype.toString.call(value).slice(8, -1)})` : `${typeof value} ${String(value)}`.replace('undefined undefined', 'undefined');
+  if (typeof value === 'string') return 'an empty string'; // the only string these checks refuse
+  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+  return `${typeof value} ${String(value)}`;
 }
 
 /** `chain` with `name` after it, in an array of exactly that length (a spread over-allocates, and calls keep their chain while they wait and run). */
