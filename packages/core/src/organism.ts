@@ -478,7 +478,8 @@ class OrganismImpl implements Organism {
           this.units--;
           this.startPass(item, prepared, parent);
         },
-        this.queuedCount() + this.running,
+        // Work waiting, not calls running: a handler awaiting an LLM does not load this thread.
+        this.queuedCount(),
       );
       if (offered) {
         this.units++;

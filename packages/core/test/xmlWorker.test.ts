@@ -145,6 +145,26 @@ describe('XML worker', () => {
   });
 
 
+  it('in auto mode keeps light traffic inline while many slow calls are running', async () => {
+    await using warm = createOrganism({ ...OPTIONS, xmlWorker: 'on' });
+    await untilWorkerReady(warm);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // Handlers that wait on I/O (an LLM, say): many running calls, no work waiting on this thread.
+    const slow = { ...greeter, handler: async ({ name }: { name: string }) => (await gate, `<hello><to>${name}</to></hello>`) };
+    await using org = createOrganism({ ...OPTIONS, listeners: [slow], maxConcurrentHandlers: 500, maxConcurrentPerAgent: 500 });
+    expect(org.stats().xmlWorker).toBe('ready');
+    const one = () => envelopeXml({ from: 'user', to: 'greeter', thread: randomUUID() }, GREETING);
+    for (let i = 0; i < 200; i++) {
+      await org.inject(one());
+      await new Promise((resolve) => setImmediate(resolve)); // one message per turn: light traffic
+    }
+    expect(org.stats().inFlight).toBe(200);
+    expect(org.stats().preparedOnWorker).toBe(0);
+    release();
+    await org.whenIdle();
+  });
+
   it('in auto mode handles light traffic inline and hands bursts to a ready worker', async () => {
     await using warm = createOrganism({ ...OPTIONS, xmlWorker: 'on' });
     await untilWorkerReady(warm);

@@ -17,8 +17,8 @@ export interface XmlWorkerClient {
    * Hand one external envelope to the worker. False when it cannot take it now (not started yet,
    * or given up on): the pass then does the work itself. Otherwise `done` is called exactly once,
    * later, with the prepared record, or with `undefined` if the worker failed (do the work then).
-   * `backlog` is the work the organism holds (queued and running): in `auto` mode an envelope is
-   * handled inline only while it is small.
+   * `backlog` is the work the organism has waiting (queued messages and calls, not calls
+   * running): in `auto` mode an envelope is handled inline only while it is small.
    */
   offer(request: PrepareRequest, done: (prepared: PreparedEnvelope | undefined) => void, backlog?: number): boolean;
   /** The worker's state, for stats. */
@@ -55,7 +55,7 @@ const BATCH = 64;
 const CATCH_UP_PER_TURN = 4096;
 const BURST_PER_TURN = 64;
 const TRAFFIC_GAP_MS = 250;
-/** `auto`: work the organism holds (queued and running) above which envelopes go to the worker. */
+/** `auto`: work the organism has waiting (queued messages and calls) from which envelopes go to the worker. */
 const INLINE_BACKLOG = 64;
 /** Envelopes offered before `auto` starts the worker: short bursts stay on the main thread. */
 const AUTO_START_AFTER = 512;
