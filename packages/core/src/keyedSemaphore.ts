@@ -1,3 +1,5 @@
+import { RingQueue } from './ringQueue';
+
 /**
  * A semaphore per key (one per listener name), with a fixed number of permits each.
  *
@@ -29,21 +31,20 @@ interface Waiter {
 
 interface Slot {
   held: number;
-  /** FIFO of waiters in `waiters[head..]`; given-up waiters stay as holes until they reach the head. */
-  waiters: Waiter[];
-  head: number;
+  /**
+   * FIFO of waiters, made on the first one; given-up waiters stay in it until they reach the head,
+   * and the whole queue goes once no waiter is left waiting.
+   */
+  waiters: RingQueue<Waiter> | undefined;
   /** Waiters still waiting (not granted, not given up). */
   waiting: number;
 }
 
-/** A slot's consumed prefix is dropped once it is at least this long and half the array. */
-const COMPACT_AT = 1024;
-
 /**
  * Create a {@link KeyedSemaphore} with `permits` permits per key. `tryAcquire`, `inUse` and a
- * release are O(1) (amortized): waiters sit in a head-indexed queue, and a waiter that gives up is
- * marked, not searched for. (A waiter with a signal still costs what `AbortSignal` charges to add
- * and remove its listener.)
+ * release are O(1) (amortized): waiters sit in a ring, and a waiter that gives up is marked, not
+ * searched for. (A waiter with a signal still costs what `AbortSignal` charges to add and remove
+ * its listener.)
  */
 export function createKeyedSemaphore(permits: number): KeyedSemaphore {
   if (!Number.isInteger(permits) || permits < 1) {
@@ -54,37 +55,18 @@ export function createKeyedSemaphore(permits: number): KeyedSemaphore {
   const slotOf = (key: string): Slot => {
     let slot = slots.get(key);
     if (!slot) {
-      slot = { held: 0, waiters: [], head: 0, waiting: 0 };
+      slot = { held: 0, waiters: undefined, waiting: 0 };
       slots.set(key, slot);
     }
     return slot;
   };
 
-  /** The oldest waiter still waiting, removed from the queue; undefined if none. */
-  const nextWaiter = (slot: Slot): Waiter | undefined => {
-    const waiters = slot.waiters;
-    while (slot.head < waiters.length) {
-      const waiter = waiters[slot.head]!;
-      waiters[slot.head++] = undefined!;
-      if (waiter.grant) {
-        slot.waiting--;
-        compact(slot);
-        return waiter;
-      }
-    }
-    slot.waiters = [];
-    slot.head = 0;
-    return undefined;
-  };
-
-  const compact = (slot: Slot): void => {
-    if (slot.head === slot.waiters.length) {
-      slot.waiters = [];
-      slot.head = 0;
-    } else if (slot.head >= COMPACT_AT && slot.head * 2 >= slot.waiters.length) {
-      slot.waiters = slot.waiters.slice(slot.head);
-      slot.head = 0;
-    }
+  /** The oldest waiter still waiting, removed from the queue (the slot has one). */
+  const nextWaiter = (slot: Slot): Waiter => {
+    let waiter = slot.waiters!.shift()!;
+    while (!waiter.grant) waiter = slot.waiters!.shift()!;
+    if (--slot.waiting === 0) slot.waiters = undefined; // only given-up waiters could be left
+    return waiter;
   };
 
   const releaser = (key: string, slot: Slot): (() => void) => {
@@ -125,13 +107,12 @@ export function createKeyedSemaphore(permits: number): KeyedSemaphore {
           s.waiting--;
           if (s.waiting === 0) {
             // only given-up waiters are left: drop them
-            s.waiters = [];
-            s.head = 0;
+            s.waiters = undefined;
             if (s.held === 0) slots.delete(key);
           }
           reject(signal?.reason);
         };
-        s.waiters.push(waiter);
+        (s.waiters ??= new RingQueue()).push(waiter);
         s.waiting++;
         signal?.addEventListener('abort', onAbort, { once: true });
       });

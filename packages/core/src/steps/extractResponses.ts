@@ -169,7 +169,7 @@ export function extractResponses(env: ExtractEnv): OperatorFunction<HandlerOutpu
             streams.delete(call.id);
             if (!output.failed) collect(emit, call, extractor.end());
           }
-          if (counts.size > 0) counts.delete(call.id);
+          counts.delete(call.id);
           emit({ kind: 'done', call, failed: output.failed });
           return;
         }
