@@ -4,6 +4,9 @@
 // Here every ContextStorage keeps its values in an array of reusable slots instead. The contract is
 // unchanged: `allocate` returns a positive index that is unique while it is allocated, `get` returns
 // its value, `free` releases it. A test checks that the tuning is in place (see libxml2Tuning.test).
+//
+// A second tuning concerns V8 itself; see `avoidDefaultConstructorRecompiles` below.
+import { setFlagsFromString } from 'node:v8';
 import { ContextStorage } from 'libxml2-wasm/lib/utils.mjs';
 
 /** A freed slot (distinct from a stored `undefined`). */
@@ -51,3 +54,43 @@ function tuneContextStorage(): void {
 }
 
 tuneContextStorage();
+
+/**
+ * What became of the V8 tuning in this process: `applied`; `off` (`ORGANISM_V8_TUNING=off`); or
+ * `not needed` (a V8 other than 11.x or 12.x, where the flag is not known to exist).
+ */
+export let defaultConstructorTuning: 'applied' | 'off' | 'not needed' = 'not needed';
+
+/**
+ * libxml2-wasm's node and document classes (XmlElement, XmlText, XmlDocument, …) are derived
+ * classes whose constructors are renamed by the decorator helpers, which leaves each constructor
+ * with dictionary-mode properties. V8 11 and 12 compile `super()` in a default derived constructor
+ * to a walk that skips default parent constructors (`--omit-default-ctors`). TurboFan code for
+ * that walk depends on the constructors' maps being stable, and on dictionary-mode constructors
+ * that dependency fails when the code is installed: the compile is thrown away, the function is
+ * marked hot again, and the cycle repeats for as long as the process creates wrappers. With
+ * `--trace-opt`, a loop of `XmlDocument.fromString(...).root` shows 60–230 aborted compiles per
+ * 20,000 documents (each 1–10 ms of a background thread, on a 2-core machine the same cores the
+ * pump and the XML worker need); a plain derived class whose `name` was redefined shows it too.
+ *
+ * Turning the omission off makes every such `super()` an ordinary constructor call: the aborts stop
+ * (0 in the same loop) and that loop costs about 30 % less CPU. The flag is read when a
+ * constructor's bytecode is generated, which for these classes is the first `new` (not their
+ * definition), so setting it as this module loads is early enough even when libxml2-wasm was
+ * imported first. It only changes how default constructors are called, for all code in the
+ * process; `ORGANISM_V8_TUNING=off` leaves V8's flags alone. A test spawns Node with
+ * `--trace-opt` and counts the aborts (see libxml2Tuning.test).
+ */
+function avoidDefaultConstructorRecompiles(): void {
+  if (process.env['ORGANISM_V8_TUNING'] === 'off') {
+    defaultConstructorTuning = 'off';
+    return;
+  }
+  const major = Number(process.versions.v8.split('.')[0]);
+  // Elsewhere the flag may not exist, and V8 prints an error for an unknown flag.
+  if (major !== 11 && major !== 12) return;
+  setFlagsFromString('--no-omit-default-ctors');
+  defaultConstructorTuning = 'applied';
+}
+
+avoidDefaultConstructorRecompiles();
