@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { ENVELOPE_NS } from '@organism/xml';
 import { createOrganism, type MessageState, type Organism, type OrganismOptions } from '../src/index';
@@ -197,4 +199,13 @@ describe('XML worker', () => {
     expect(org.stats().preparedOnWorker - before).toBeGreaterThanOrEqual(1_000 - 64);
     expect(w.egress.filter((m) => m.tag === 'greetingresponse')).toHaveLength(8_005);
   });
+});
+
+describe('XML worker and process exit', () => {
+  // An open organism whose worker is idle must not keep the process alive: the worker is unref'd
+  // after its listeners are attached (attaching a 'message' listener refs its port again).
+  it.each(['idle', 'used'])('a process with an open organism and a %s worker exits on its own', async (mode) => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'packages/core/test/support/openOrganismExit.ts', mode], { timeout: 30_000 });
+    expect(stdout.trim()).toBe(`done ${mode}`);
+  }, 60_000);
 });

@@ -144,13 +144,15 @@ class SharedWorker {
       return;
     }
     this.worker = worker;
-    worker.unref();
     for (const client of this.clients) this.post({ type: 'attach', org: client.org, limits: client.options.limits, tags: client.options.tags });
     worker.on('message', (message: FromWorker) => this.receive(message));
     worker.on('error', (error) => this.crashed(error));
     worker.on('exit', (code) => {
       if (this.worker === worker) this.crashed(new Error(`the XML worker exited with code ${code}`));
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again, and an idle
+    // worker must not keep the process alive (a batch in flight refs it; see sendWaiting).
+    worker.unref();
   }
 
   private stop(): void {
