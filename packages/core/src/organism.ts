@@ -279,6 +279,11 @@ class OrganismImpl implements Organism {
   private idleWaiters: Array<() => void> = [];
   /** Callers waiting for room (up to max_queued of them in a flood): a ring, O(1) at both ends. */
   private readonly roomWaiters = new RingQueue<{ resolve: () => void; reject: (e: unknown) => void }>();
+  /** Messages admitted in this event-loop turn (reset when the turn ends). */
+  private admittedThisTurn = 0;
+  private readonly endAdmissionTurn = (): void => {
+    this.admittedThisTurn = 0;
+  };
   /** Whether a listener has a free permit (one closure for every pump). */
   private readonly canRun = (key: string): boolean => this.perListener.inUse(key) < this.perAgent;
   private closing?: Promise<void>;
@@ -445,7 +450,8 @@ class OrganismImpl implements Organism {
       } catch (error) {
         return Promise.reject(error); // a custom transport that throws: the caller's promise says so
       }
-      return Promise.resolve();
+      if (this.admittedThisTurn++ === 0) setImmediate(this.endAdmissionTurn);
+      return this.admittedThisTurn % YIELD_EVERY === 0 ? new Promise<void>((resolve) => setImmediate(resolve)) : Promise.resolve();
     }
     if (this.whenFull === 'reject' || this.roomWaiters.size >= this.maxQueued) {
       return Promise.reject(
@@ -852,6 +858,14 @@ class OrganismImpl implements Organism {
 }
 
 /** What a value is, for a message about a wrong argument. */
+/**
+ * Admissions in one event-loop turn after which the caller's promise resolves on the next turn:
+ * a loop of `await inject()` then yields every so often, so the worker's results, handler timers
+ * and sockets get their turn instead of waiting for the whole burst to be admitted. 256 is what
+ * the XML worker can hold at once (4 batches of 64).
+ */
+const YIELD_EVERY = 256;
+
 function kindOf(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';

@@ -105,6 +105,25 @@ describe('organism: backpressure', () => {
   });
 });
 
+describe('organism: admission yields to the event loop', () => {
+  it('a loop of await inject() lets timers and I/O run every 256 admissions, and loses nothing', async () => {
+    await using org = createOrganism({ listeners: [greeter], maxConcurrentHandlers: 1 });
+    const w = watch(org);
+    const accepted: number[] = [];
+    let admitted = 0;
+    // A macrotask queued before the loop: without the yield it would run only after all 1,000.
+    setImmediate(() => accepted.push(admitted));
+    for (let i = 0; i < 1_000; i++) {
+      await org.inject(envelopeXml({ from: 'user', to: 'greeter' }, greeting(`n${i}`)));
+      admitted++;
+    }
+    expect(accepted).toEqual([255]);
+    await org.whenIdle();
+    expect(w.egress).toHaveLength(1_000);
+    expect(w.egress.map((m) => m.payload)).toEqual(Array.from({ length: 1_000 }, (_, i) => `<greetingresponse><message>Hello, n${i}!</message></greetingresponse>`));
+  });
+});
+
 describe('organism: close', () => {
   it('finishes every accepted message, then refuses new ones with ORG_ERR_CLOSED', async () => {
     const gate = new Gate();

@@ -181,20 +181,21 @@ describe('XML worker', () => {
     }
     await org.whenIdle();
     expect(org.stats().preparedOnWorker).toBe(0);
-    // While traffic flows, a turn that catches up on 2,000 messages (as after a stall) still handles them inline…
+    // While traffic flows, a loop that catches up on 2,000 messages (as after a stall) still handles
+    // them inline: it yields every 256 admissions, and no turn exceeds its share…
     for (let i = 0; i < 2_000; i++) await org.inject(one());
     await org.whenIdle();
     expect(org.stats().preparedOnWorker).toBe(0);
     await new Promise((resolve) => setImmediate(resolve)); // a new turn
-    // …while a longer burst within one turn goes to the worker past its first 4,096 messages.
-    for (let i = 0; i < 5_000; i++) await org.inject(one());
+    // …while 5,000 offered in one turn pile up (their calls queue faster than handlers can run) and
+    // the worker takes them once 64 are waiting.
+    await Promise.all(Array.from({ length: 5_000 }, () => org.inject(one())));
     await org.whenIdle();
-    expect(org.stats().preparedOnWorker).toBeGreaterThan(0);
-    expect(org.stats().preparedOnWorker).toBeLessThanOrEqual(5_000 - 4_096);
+    expect(org.stats().preparedOnWorker).toBeGreaterThan(4_000);
     // After a quiet spell, a burst is not a catch-up: the worker takes it past its first 64.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const before = org.stats().preparedOnWorker;
-    for (let i = 0; i < 1_000; i++) await org.inject(one());
+    await Promise.all(Array.from({ length: 1_000 }, () => org.inject(one())));
     await org.whenIdle();
     expect(org.stats().preparedOnWorker - before).toBeGreaterThanOrEqual(1_000 - 64);
     expect(w.egress.filter((m) => m.tag === 'greetingresponse')).toHaveLength(8_005);
