@@ -220,7 +220,11 @@ export interface Organism extends AsyncDisposable {
   /**
    * Inject a complete `<message>` envelope from outside. Resolves once accepted; problems with
    * the envelope are reported on `errors$` and to the sender as `<huh>`. `from` sets a trusted
-   * identity that replaces the envelope's `<from>`.
+   * identity that replaces the envelope's `<from>`. Every 256th admission in one event-loop turn
+   * resolves on the next turn, so a loop of `await inject()` lets timers and I/O run.
+   *
+   * @example
+   * for (const envelope of envelopes) await org.inject(envelope); // waits while the organism is full
    */
   inject(envelope: string | Uint8Array, options?: { from?: string }): Promise<void>;
   /** Resolves when nothing is queued or in flight. */
