@@ -106,21 +106,42 @@ describe('organism: backpressure', () => {
 });
 
 describe('organism: admission yields to the event loop', () => {
-  it('a loop of await inject() lets timers and I/O run every 256 admissions, and loses nothing', async () => {
-    await using org = createOrganism({ listeners: [greeter], maxConcurrentHandlers: 1 });
-    const w = watch(org);
-    const accepted: number[] = [];
+  /** How many of `count` sequential injects were admitted when a macrotask queued before them ran. */
+  async function admittedBeforeNextTurn(org: Organism, count: number): Promise<number[]> {
+    const seen: number[] = [];
     let admitted = 0;
-    // A macrotask queued before the loop: without the yield it would run only after all 1,000.
-    setImmediate(() => accepted.push(admitted));
-    for (let i = 0; i < 1_000; i++) {
+    setImmediate(() => seen.push(admitted));
+    for (let i = 0; i < count; i++) {
       await org.inject(envelopeXml({ from: 'user', to: 'greeter' }, greeting(`n${i}`)));
       admitted++;
     }
-    expect(accepted).toEqual([255]);
+    await nextTurn();
+    return seen;
+  }
+
+  it('while handler slots are idle, a loop of await inject() yields every 256 admissions and loses nothing', async () => {
+    const gate = new Gate();
+    await using org = createOrganism({ listeners: [heldGreeter(gate)], maxConcurrentHandlers: 1_000, maxConcurrentPerAgent: 1_000 });
+    const w = watch(org);
+    // Each call starts at once and waits at the gate: slots stay free, nothing waits for one.
+    expect(await admittedBeforeNextTurn(org, 600)).toEqual([255]);
+    await gate.whenEntered(600);
+    for (let i = 0; i < 600; i++) gate.releaseOne();
     await org.whenIdle();
-    expect(w.egress).toHaveLength(1_000);
-    expect(w.egress.map((m) => m.payload)).toEqual(Array.from({ length: 1_000 }, (_, i) => `<greetingresponse><message>Hello, n${i}!</message></greetingresponse>`));
+    expect(w.egress).toHaveLength(600);
+  });
+
+  it('does not yield while calls wait for a slot (nothing to gain; floods keep their long turns)', async () => {
+    const gate = new Gate();
+    await using org = createOrganism({ listeners: [heldGreeter(gate)], maxConcurrentHandlers: 1 });
+    const w = watch(org);
+    expect(await admittedBeforeNextTurn(org, 600)).toEqual([600]);
+    for (let done = 0; done < 600; done++) {
+      await gate.whenEntered(done + 1);
+      gate.releaseOne();
+    }
+    await org.whenIdle();
+    expect(w.egress.map((m) => m.payload)).toEqual(Array.from({ length: 600 }, (_, i) => `<greetingresponse><message>Hello, n${i}!</message></greetingresponse>`));
   });
 });
 
