@@ -864,7 +864,6 @@ class OrganismImpl implements Organism {
   }
 }
 
-/** What a value is, for a message about a wrong argument. */
 /**
  * While handler slots are idle (a free slot, no call waiting for one), every this-many admissions
  * in one event-loop turn the caller's promise resolves on the next turn: a loop of `await
@@ -875,6 +874,7 @@ class OrganismImpl implements Organism {
  */
 const YIELD_EVERY = 256;
 
+/** What a value is, for a message about a wrong argument. */
 function kindOf(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (value === null) return 'null';

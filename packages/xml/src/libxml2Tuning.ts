@@ -64,13 +64,13 @@ export let defaultConstructorTuning: 'applied' | 'off' | 'not needed' = 'not nee
 /**
  * libxml2-wasm's node and document classes (XmlElement, XmlText, XmlDocument, …) are derived
  * classes whose constructors are renamed by the decorator helpers, which leaves each constructor
- * with dictionary-mode properties. V8 11 and 12 compile `super()` in a default derived constructor
- * to a walk that skips default parent constructors (`--omit-default-ctors`). TurboFan code for
+ * with dictionary-mode properties. V8 11 (Node 20) compiles `super()` in a default derived
+ * constructor to a walk that skips default parent constructors (`--omit-default-ctors`). TurboFan code for
  * that walk depends on the constructors' maps being stable, and on dictionary-mode constructors
  * that dependency fails when the code is installed: the compile is thrown away, the function is
  * marked hot again, and the cycle repeats for as long as the process creates wrappers. With
  * `--trace-opt`, a loop of `XmlDocument.fromString(...).root` shows 60–230 aborted compiles per
- * 20,000 documents (each 1–10 ms of a background thread, on a 2-core machine the same cores the
+ * 20,000 documents (each up to 40 ms of a background thread, on a 2-core machine the same cores the
  * pump and the XML worker need); a plain derived class whose `name` was redefined shows it too.
  *
  * Turning the omission off makes every such `super()` an ordinary constructor call: the aborts stop
@@ -78,7 +78,8 @@ export let defaultConstructorTuning: 'applied' | 'off' | 'not needed' = 'not nee
  * constructor's bytecode is generated, which for these classes is the first `new` (not their
  * definition), so setting it as this module loads is early enough even when libxml2-wasm was
  * imported first. It only changes how default constructors are called, for all code in the
- * process; `ORGANISM_V8_TUNING=off` leaves V8's flags alone. A test spawns Node with
+ * process; `ORGANISM_V8_TUNING=off` leaves V8's flags alone. V8 12 (Node 22) has the same flag
+ * and gets it too, unmeasured here. A test spawns Node with
  * `--trace-opt` and counts the aborts (see libxml2Tuning.test).
  */
 function avoidDefaultConstructorRecompiles(): void {
