@@ -457,8 +457,8 @@ class OrganismImpl implements Organism {
       }
       if (this.admittedThisTurn++ === 0) setImmediate(this.endAdmissionTurn);
       // Handler slots idle for want of prepared work while a loop keeps admitting: let the work reach them.
-      const starved = this.scheduler.size === 0 && this.running < this.maxConcurrent;
-      return starved && this.admittedThisTurn % YIELD_EVERY === 0 ? new Promise<void>((resolve) => setImmediate(resolve)) : Promise.resolve();
+      const yieldNow = this.admittedThisTurn % YIELD_EVERY === 0 && this.scheduler.size === 0 && this.running < this.maxConcurrent;
+      return yieldNow ? new Promise<void>((resolve) => setImmediate(resolve)) : Promise.resolve();
     }
     if (this.whenFull === 'reject' || this.roomWaiters.size >= this.maxQueued) {
       return Promise.reject(
