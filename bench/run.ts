@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { greetingEnvelopes } from './envelopes';
 import { collectGarbage } from './gc';
 import { GREETING_COUNT, formatCount } from './loads';
+import { REWARM_COUNT } from './rewarm';
 import { loadAverage, machineInfo } from './machine';
 import { judgeTargets, renderMarkdown, renderText, updateDocs, writeResults, type BenchReport, type ScenarioReport } from './report';
 import type { BenchContext, Figure, Scenario } from './scenario';
@@ -53,10 +54,11 @@ const totalStart = performance.now();
 const progress = (line: string) => console.error(`[${((performance.now() - totalStart) / 1000).toFixed(1).padStart(5)} s] ${line}`);
 if (!(globalThis as { gc?: unknown }).gc) progress('note: run with node --expose-gc (as npm run bench does) to collect garbage between runs');
 
-progress(`building ${formatCount(GREETING_COUNT)} greeting envelopes`);
+progress(`building ${formatCount(GREETING_COUNT + REWARM_COUNT)} greeting envelopes`);
 const figures = new Map<string, Figure>();
 const ctx: BenchContext = {
   greetings: greetingEnvelopes(GREETING_COUNT),
+  rewarmEnvelopes: greetingEnvelopes(REWARM_COUNT).envelopes,
   withFloor: !options['no-floor'],
   figure: (id) => figures.get(id),
   progress,

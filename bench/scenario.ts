@@ -36,6 +36,8 @@ export interface Scenario {
 export interface BenchContext {
   /** The greeting envelopes shared by the XML floor, the round trip and the latency scenario. */
   readonly greetings: GreetingEnvelopes;
+  /** Other greeting envelopes (threads of their own) that runs re-warm with (`rewarm.ts`), never timed. */
+  readonly rewarmEnvelopes: readonly string[];
   /** False with `--no-floor` (profiling the pump alone): the round trip skips its paired XML floor. */
   readonly withFloor: boolean;
   /** A figure measured earlier in this bench. */

@@ -95,7 +95,7 @@ export const latency: Scenario = {
     );
     if (maxRate === 0) {
       await roundTripRun(ctx, WARM_UP_COUNT);
-      const elapsed = await roundTripRun(ctx, WARM_UP_COUNT);
+      const { elapsed } = await roundTripRun(ctx, WARM_UP_COUNT);
       maxRate = ratePerSecond(WARM_UP_COUNT, elapsed);
     }
     const rate = maxRate / 2;

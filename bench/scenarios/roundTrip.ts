@@ -1,6 +1,5 @@
 import { createOrganism, type OrganismOptions } from '@organism/core';
 import { closeWithin, withDeadline } from '../deadline';
-import { collectGarbageAndSettle } from '../gc';
 import { greeter } from '../listeners';
 import { ROUND_TRIP_LOADS, ROUND_TRIP_WARM_UP, formatCount } from '../loads';
 import { tallyOutcomes } from '../outcomeTally';
@@ -8,7 +7,7 @@ import type { BenchContext, Figure, Scenario } from '../scenario';
 import { spread } from '../stats';
 import { cpuPerMessage, ratePerSecond, startStopwatch, type Elapsed } from '../stopwatch';
 import { XML_FLOOR_WORK, createXmlFloor, xmlFloorFigure } from './xmlFloor';
-import { settleXmlWorker } from '../xmlWorker';
+import { REWARM_COUNT, rewarmAfterCollection } from '../rewarm';
 
 /** The organism defaults, spelled out: the round trip measures what an embedder gets. */
 export const ROUND_TRIP_OPTIONS = {
@@ -18,24 +17,32 @@ export const ROUND_TRIP_OPTIONS = {
   whenFull: 'wait',
 } as const satisfies Partial<OrganismOptions>;
 
+/** One timed round-trip run and the re-warm before it. */
+export interface RoundTripRun {
+  readonly elapsed: Elapsed;
+  /** The {@link REWARM_COUNT} messages the fresh organism handled right after the collection. */
+  readonly rewarm: Elapsed;
+}
+
 /**
  * Injects the first `count` shared greeting envelopes, one `await inject()` at a time (so the
- * injector waits whenever admission is full), into a fresh organism, and stops the clock when
- * the organism is idle: every greeting handled and every response delivered on egress$.
+ * injector waits whenever admission is full), into a fresh organism re-warmed after a full
+ * collection, and stops the clock when the organism is idle: every greeting handled and every
+ * response delivered on egress$.
  */
-export async function roundTripRun(ctx: BenchContext, count: number): Promise<Elapsed> {
+export async function roundTripRun(ctx: BenchContext, count: number): Promise<RoundTripRun> {
   const { envelopes } = ctx.greetings;
   const org = createOrganism({ name: 'bench-round-trip', listeners: [greeter()], ...ROUND_TRIP_OPTIONS });
   try {
     const tally = tallyOutcomes(org, { from: 'greeter', to: 'user', tag: 'greetingresponse' });
-    await settleXmlWorker(org);
-    await collectGarbageAndSettle();
+    const rewarm = await rewarmAfterCollection(org, ctx.rewarmEnvelopes);
+    tally.check('round trip re-warm', { egressed: ctx.rewarmEnvelopes.length });
     const watch = startStopwatch();
     for (let i = 0; i < count; i++) await org.inject(envelopes[i]!);
     await withDeadline(org.whenIdle(), 120_000, `round trip ${formatCount(count)}`);
     const elapsed = watch.stop();
-    tally.check(`round trip ${formatCount(count)}`, { egressed: count });
-    return elapsed;
+    tally.check(`round trip ${formatCount(count)}`, { egressed: ctx.rewarmEnvelopes.length + count });
+    return { elapsed, rewarm };
   } finally {
     await closeWithin(org, 'round trip');
   }
@@ -51,17 +58,20 @@ export const roundTrip: Scenario = {
   name: 'roundTrip',
   title: 'round trip',
   async run(ctx) {
-    const floor = ctx.withFloor ? createXmlFloor(ctx.greetings.envelopes) : undefined;
+    const floor = ctx.withFloor ? createXmlFloor(ctx.greetings.envelopes, ctx.rewarmEnvelopes) : undefined;
     try {
       floor?.measure(ROUND_TRIP_WARM_UP);
       await roundTripRun(ctx, ROUND_TRIP_WARM_UP);
       const figures: Figure[] = [];
+      const rewarms: Elapsed[] = [];
       for (const load of ROUND_TRIP_LOADS) {
         const floors: Elapsed[] = [];
         const trips: Elapsed[] = [];
         for (let run = 1; run <= load.runs; run++) {
           if (floor) floors.push(floor.measure(load.count));
-          trips.push(await roundTripRun(ctx, load.count));
+          const trip = await roundTripRun(ctx, load.count);
+          trips.push(trip.elapsed);
+          rewarms.push(trip.rewarm);
           const floorRate = floor ? `XML floor ${formatCount(Math.round(ratePerSecond(load.count, floors.at(-1)!)))} msg/s, ` : '';
           const rate = ratePerSecond(load.count, trips.at(-1)!);
           ctx.progress(`${formatCount(load.count)} run ${run}/${load.runs}: ${floorRate}round trip ${formatCount(Math.round(rate))} msg/s`);
@@ -103,8 +113,16 @@ export const roundTrip: Scenario = {
           },
         );
       }
+      figures.push({
+        // Not a target: what the first messages after a forced full collection cost (see rewarm.ts).
+        id: 'roundTrip.rewarm.rate',
+        label: `each run's re-warm: first ${formatCount(REWARM_COUNT)} after a full GC`,
+        unit: 'msg/s',
+        value: spread(rewarms.map((e) => ratePerSecond(REWARM_COUNT, e))),
+        cpuUsPerMessage: spread(rewarms.map((e) => cpuPerMessage(REWARM_COUNT, e))),
+      });
       return {
-        config: { ...ROUND_TRIP_OPTIONS, loads: ROUND_TRIP_LOADS, warmUp: ROUND_TRIP_WARM_UP, xmlFloor: XML_FLOOR_WORK, pairing: 'each round-trip run follows a floor run of the same size' },
+        config: { ...ROUND_TRIP_OPTIONS, loads: ROUND_TRIP_LOADS, warmUp: ROUND_TRIP_WARM_UP, rewarm: REWARM_COUNT, xmlFloor: XML_FLOOR_WORK, pairing: 'each round-trip run follows a floor run of the same size; both re-warm after their full GC' },
         figures,
       };
     } finally {

@@ -1,6 +1,5 @@
 import { createOrganism, type OrganismOptions } from '@organism/core';
 import { closeWithin, withDeadline } from '../deadline';
-import { collectGarbage } from '../gc';
 import { greeter } from '../listeners';
 import { formatCount } from '../loads';
 import { tallyOutcomes } from '../outcomeTally';
@@ -8,7 +7,7 @@ import { samplePeaks } from '../peakSampler';
 import type { BenchContext, Scenario } from '../scenario';
 import { spread } from '../stats';
 import { cpuPerMessage, ratePerSecond, startStopwatch } from '../stopwatch';
-import { settleXmlWorker } from '../xmlWorker';
+import { rewarmAfterCollection } from '../rewarm';
 
 const HANDLER_MS = 50;
 const CONCURRENCY = 1_000;
@@ -32,15 +31,15 @@ async function slowRun(ctx: BenchContext, count: number) {
   const org = createOrganism({ name: 'bench-slow', listeners: [greeter({ delayMs: HANDLER_MS })], ...OPTIONS });
   try {
     const tally = tallyOutcomes(org, { from: 'greeter', to: 'user', tag: 'greetingresponse' });
-    await settleXmlWorker(org);
-    collectGarbage();
+    await rewarmAfterCollection(org, ctx.rewarmEnvelopes);
+    tally.check('slow handlers re-warm', { egressed: ctx.rewarmEnvelopes.length });
     const peaks = samplePeaks({ inFlight: () => org.stats().inFlight });
     const watch = startStopwatch();
     for (let i = 0; i < count; i++) await org.inject(envelopes[i]!);
     await withDeadline(org.whenIdle(), 120_000, `slow handlers ${formatCount(count)}`);
     const elapsed = watch.stop();
     const { inFlight } = peaks.stop();
-    tally.check(`slow handlers ${formatCount(count)}`, { egressed: count });
+    tally.check(`slow handlers ${formatCount(count)}`, { egressed: ctx.rewarmEnvelopes.length + count });
     return { rate: ratePerSecond(count, elapsed), cpu: cpuPerMessage(count, elapsed), inFlight };
   } finally {
     await closeWithin(org, 'slow handlers');
