@@ -200,35 +200,6 @@ describe('XML worker', () => {
     expect(org.stats().preparedOnWorker - before).toBeGreaterThanOrEqual(1_000 - 64);
     expect(w.egress.filter((m) => m.tag === 'greetingresponse')).toHaveLength(8_005);
   });
-
-  it('in auto mode keeps a paced load inline, and hands a loop that never lets the main thread idle to the worker after its catch-up share', async () => {
-    await using warm = createOrganism({ ...OPTIONS, xmlWorker: 'on' });
-    await untilWorkerReady(warm);
-    await using org = createOrganism({ ...OPTIONS, maxQueued: 100_000 });
-    const w = watch(org);
-    const one = () => envelopeXml({ from: 'user', to: 'greeter', thread: randomUUID() }, GREETING);
-    // Recent traffic, so the loop below gets the catch-up share from its first turn on.
-    for (let i = 0; i < 5; i++) {
-      await org.inject(one());
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    await org.whenIdle();
-    // A paced load (50 per timer tick) waits for each tick: however many it offers, it stays inline.
-    for (let tick = 0; tick < 120; tick++) {
-      for (let i = 0; i < 50; i++) await org.inject(one());
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    await org.whenIdle();
-    expect(org.stats().preparedOnWorker).toBe(0);
-    // A loop of `await inject()` yields every 256 admissions, so no single turn exceeds 4,096; but
-    // the event loop never waits between its turns, and once they have offered 4,096 that is
-    // sustained load, not a catch-up: the worker takes the rest.
-    for (let i = 0; i < 12_000; i++) await org.inject(one());
-    await org.whenIdle();
-    expect(org.stats().preparedOnWorker).toBeGreaterThan(4_000);
-    expect(org.stats().preparedOnWorker).toBeLessThan(12_000 - 3_000); // most of the first 4,096 inline
-    expect(w.egress.filter((m) => m.tag === 'greetingresponse')).toHaveLength(18_005);
-  });
 });
 
 describe('XML worker and process exit', () => {

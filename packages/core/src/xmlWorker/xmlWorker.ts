@@ -50,18 +50,11 @@ const BATCH = 64;
  * ended less than TRAFFIC_GAP_MS before it began) may catch up on CATCH_UP_PER_TURN: a stall of
  * 200 ms at 20,000 messages/s (stalls of 160–180 ms were seen on the 2-core reference machine).
  * A burst after quiet (a loop of `inject()` into a fresh organism) gets BURST_PER_TURN and runs
- * on both cores, and so does sustained load: work piling up (INLINE_BACKLOG), or a busy streak
- * (turns during which the event loop spent less than BUSY_IDLE_SHARE of the time waiting for
- * anything) once its turns have offered CATCH_UP_PER_TURN together. A producer that injects as
- * fast as the main thread handles what it injects (a loop of `await inject()`, which yields every
- * 256 admissions, so no single turn is long) never lets it idle; a catch-up ends, and a paced
- * load near what one core can carry still waits for its next tick (5–50 % of the time was
- * measured at 16,000 messages/s, against 0 for the loop).
+ * on both cores, and so does sustained load (INLINE_BACKLOG).
  */
 const CATCH_UP_PER_TURN = 4096;
 const BURST_PER_TURN = 64;
 const TRAFFIC_GAP_MS = 250;
-const BUSY_IDLE_SHARE = 0.01;
 /** `auto`: work the organism has waiting (queued messages and calls) from which envelopes go to the worker. */
 const INLINE_BACKLOG = 64;
 /** Envelopes offered before `auto` starts the worker: short bursts stay on the main thread. */
@@ -258,15 +251,7 @@ class Client implements XmlWorkerClient {
   private turnLimit = BURST_PER_TURN;
   /** When the last turn with external envelopes ended. */
   private lastTurnEnd = Number.NEGATIVE_INFINITY;
-  /**
-   * The busy streak this turn belongs to: when it began, the event loop's idle time (ms, from
-   * `performance.eventLoopUtilization()`) then, and the external envelopes its earlier turns offered.
-   */
-  private streakStart = 0;
-  private streakIdle = 0;
-  private streakCount = 0;
   private readonly endTurn = (): void => {
-    this.streakCount += this.turnCount;
     this.turnCount = 0;
     this.lastTurnEnd = performance.now();
   };
@@ -295,15 +280,7 @@ class Client implements XmlWorkerClient {
     // turn it is ready for may already be a catch-up.
     if (this.options.mode === 'auto' && this.turnCount++ === 0) {
       setImmediate(this.endTurn);
-      const now = performance.now();
-      const gap = now - this.lastTurnEnd;
-      const { idle } = performance.eventLoopUtilization();
-      if (gap >= TRAFFIC_GAP_MS || idle - this.streakIdle > BUSY_IDLE_SHARE * (now - this.streakStart)) {
-        this.streakStart = now;
-        this.streakIdle = idle;
-        this.streakCount = 0;
-      }
-      this.turnLimit = gap < TRAFFIC_GAP_MS ? Math.max(BURST_PER_TURN, CATCH_UP_PER_TURN - this.streakCount) : BURST_PER_TURN;
+      this.turnLimit = performance.now() - this.lastTurnEnd < TRAFFIC_GAP_MS ? CATCH_UP_PER_TURN : BURST_PER_TURN;
     }
     if (this.shared.state !== 'ready') {
       if (this.shared.state === 'idle' && (this.options.mode === 'on' || ++this.offered >= AUTO_START_AFTER)) this.shared.start();
