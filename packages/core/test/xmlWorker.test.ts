@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
@@ -31,6 +34,8 @@ const INPUTS: ReadonlyArray<{ readonly input: string | Uint8Array; readonly from
 ];
 
 const OPTIONS = { listeners: [greeter], limits: { maxBytes: 4_096 } } satisfies OrganismOptions;
+/** Where the worker's bundles are written (bundleWorker.ts). */
+const BUNDLES = join(tmpdir(), 'organism-xml-worker');
 
 async function untilWorkerReady(org: Organism): Promise<void> {
   for (let i = 0; i < 600 && org.stats().xmlWorker !== 'ready'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -137,9 +142,12 @@ describe('XML worker', () => {
     expect(w.egress.filter((m) => m.tag === 'greetingresponse')).toHaveLength(count);
     expect(w.errors.map((e) => e.code)).toEqual(['ORG_ERR_XML_WORKER']);
     expect(org.stats()).toMatchObject({ queued: 0, pending: 0 });
-    // The next envelope starts a new worker (mode "on").
+    // The next envelope starts a new worker (mode "on"), even when its bundle was pruned meanwhile
+    // (the process keeps the bundle's URL): it is built again.
+    for (const name of readdirSync(BUNDLES)) if (/^[0-9a-f]{16}\.mjs$/.test(name)) rmSync(join(BUNDLES, name), { force: true });
     await org.inject(sent);
     await untilWorkerReady(org);
+    expect(readdirSync(BUNDLES).some((name) => /^[0-9a-f]{16}\.mjs$/.test(name))).toBe(true);
     const before = org.stats().preparedOnWorker;
     await org.inject(sent);
     await org.whenIdle();

@@ -3,7 +3,7 @@ import { OrganismError, type XmlLimits } from '@organism/xml';
 import type { PreparedEnvelope } from '../steps/prepared';
 import type { PrepareRequest } from './prepareEnvelope';
 import type { AttachMessage, FromWorker, ToWorker } from './protocol';
-import { bundledWorkerEntry } from './bundleWorker';
+import { bundledWorkerEntry, touchBundle } from './bundleWorker';
 
 /** `auto`: start the worker once traffic is sustained; `on`: start it right away; `off`: never. */
 export type XmlWorkerMode = 'auto' | 'on' | 'off';
@@ -132,6 +132,13 @@ class SharedWorker {
     if (this.state !== 'starting') return;
     if (this.clients.size === 0) {
       this.state = 'idle'; // every organism closed while the entry was being built
+      return;
+    }
+    if (entry !== TSX_ENTRY && !touchBundle(entry)) {
+      // Pruned since it was built (another process, after 7 days without a use): build it again.
+      this.entry = undefined;
+      this.state = 'idle';
+      this.start();
       return;
     }
     let worker: Worker;
