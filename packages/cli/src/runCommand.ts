@@ -32,7 +32,7 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
     return;
   }
   let org: Organism;
-  let settings: { port?: number; host?: string; token?: string };
+  let settings: { port?: number; host?: string; token?: string; metrics_token?: string };
   try {
     settings = (await loadConfig(file)).config.organism;
     org = await loadOrganism(file);
@@ -55,14 +55,17 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
 
   let server: OrganismServer | undefined;
   let generatedToken: string | undefined;
+  let metricsToken: string | undefined;
   if (wantServer) {
     const configured = io.env.ORGANISM_TOKEN || settings.token;
     const token = configured || (generatedToken = randomBytes(24).toString('base64url'));
+    metricsToken = io.env.ORGANISM_METRICS_TOKEN || settings.metrics_token;
     try {
       server = await startServer(org, {
         port: options.port ?? settings.port ?? DEFAULT_PORT,
         host: options.host ?? settings.host ?? DEFAULT_HOST,
         token,
+        ...(metricsToken === undefined ? {} : { metricsToken }),
         logger,
       });
     } catch (error) {
@@ -80,7 +83,11 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
 
   const lines = [summary(org)];
   if (server) {
-    lines.push(`listening on ${server.address.url} (GET ${server.address.http}/healthz, GET ${server.address.http}/metrics)`);
+    const metrics = `GET ${server.address.http}/metrics${metricsToken === undefined ? '' : ' with the metrics token'}`;
+    lines.push(`listening on ${server.address.url} (GET ${server.address.http}/healthz, ${metrics})`);
+    if (metricsToken === undefined && !isLoopback(server.address.host)) {
+      lines.push(`note: /metrics is open to anyone who reaches ${server.address.host}; set ORGANISM_METRICS_TOKEN or organism.metrics_token to require a token`);
+    }
     if (generatedToken) lines.push(`token: ${generatedToken} (generated for this run; set ORGANISM_TOKEN or organism.token to choose one)`);
   }
   io.stdout.write(`${lines.join('\n')}\n`);
@@ -123,4 +130,9 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+/** Only this machine can reach a server bound to it. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

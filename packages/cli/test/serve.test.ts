@@ -20,8 +20,10 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<Ru
 
 describe('organism run with a server (a real child process)', () => {
   it('prints a startup summary; organism send prints Hello, World! and exits 0, and exits 1 on a <huh> or a wrong token', async () => {
-    const running = await run(['organism.yaml', '--port', '0', '--no-console'], { ORGANISM_TOKEN: 'cli-token' });
+    const running = await run(['organism.yaml', '--port', '0', '--no-console'], { ORGANISM_TOKEN: 'cli-token', ORGANISM_METRICS_TOKEN: 'scrape-token' });
     expect(running.stdout()).toContain('organism "demo" running with 4 listeners:');
+    expect(running.stdout()).toContain('/metrics with the metrics token)');
+    expect(running.stdout()).not.toContain('note: /metrics is open');
     expect(running.stdout()).toContain('  greeter: greeter.greeting');
     expect(running.stdout()).toContain('  researcher (agent): researcher.question, researcher.calcresult');
     expect(running.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
@@ -47,7 +49,9 @@ describe('organism run with a server (a real child process)', () => {
 
     const health = await fetch(`${running.http}/healthz`);
     expect(await health.json()).toMatchObject({ status: 'ready', organism: 'demo', listeners: 4 });
-    const metrics = await (await fetch(`${running.http}/metrics`)).text();
+    expect((await fetch(`${running.http}/metrics`)).status).toBe(401);
+    expect((await fetch(`${running.http}/metrics`, { headers: { authorization: 'Bearer cli-token' } })).status).toBe(401);
+    const metrics = await (await fetch(`${running.http}/metrics`, { headers: { authorization: 'Bearer scrape-token' } })).text();
     expect(metrics).toContain('organism_messages_routed_total{listener="greeter"} 1');
     expect(metrics).toContain('organism_messages_routed_total{listener="researcher"} 3');
     expect(metrics).toContain('organism_messages_egressed_total{kind="huh"} 1');
@@ -55,6 +59,12 @@ describe('organism run with a server (a real child process)', () => {
 
     running.child.kill('SIGTERM');
     expect(await running.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('says when /metrics is open to other machines', async () => {
+    const running = await run(['organism.yaml', '--port', '0', '--host', '0.0.0.0', '--no-console'], { ORGANISM_TOKEN: 'cli-token' });
+    expect(running.stdout()).toContain('note: /metrics is open to anyone who reaches 0.0.0.0; set ORGANISM_METRICS_TOKEN or organism.metrics_token to require a token');
+    expect((await fetch(`${running.http}/metrics`)).status).toBe(200);
   });
 
   it('on SIGTERM stops accepting, answers every accepted message, closes sockets with 1001 and exits 0', async () => {

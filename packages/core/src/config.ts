@@ -38,6 +38,7 @@ export const organismYamlSchema = z
         port: z.number().int().min(0).max(65535).optional(),
         host: z.string().optional(),
         token: z.string().optional(),
+        metrics_token: z.string().optional(),
       })
       .strict(),
     max_concurrent_handlers: z.number().int().positive().default(20),
@@ -174,7 +175,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
         keyPath[0] === 'listeners'
           ? Object.keys(listenerSchema.shape)
           : keyPath[0] === 'organism'
-            ? ['name', 'port', 'host', 'token']
+            ? ['name', 'port', 'host', 'token', 'metrics_token']
             : keyPath[0] === 'limits'
               ? ['max_bytes', 'max_depth', 'max_payloads_per_response']
               : keyPath[0] === 'meta'

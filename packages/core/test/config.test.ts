@@ -78,6 +78,14 @@ describe('loadConfig / loadOrganism', () => {
     expect(error.message).toContain('did you mean "broadcast"');
   });
 
+  it('reads organism.metrics_token, and suggests it for a typo', async () => {
+    const { config } = await loadConfig(await yamlFile('metrics.yaml', listener().replace('  name: test\n', '  name: test\n  metrics_token: scrape\n')));
+    expect(config.organism.metrics_token).toBe('scrape');
+    const error = await failure(loadConfig(await yamlFile('metrics-typo.yaml', listener().replace('  name: test\n', '  name: test\n  metric_token: scrape\n'))));
+    expect(error.message).toContain('organism.metric_token');
+    expect(error.message).toContain('did you mean "metrics_token"');
+  });
+
   it('reports a missing export with a suggestion', async () => {
     const file = await yamlFile('export.yaml', listener('', 'handleGreting'));
     const error = await failure(loadConfig(file));

@@ -14,13 +14,15 @@ export interface Authenticator {
 
 /** The token of an upgrade request: `Authorization: Bearer <token>`, else the `token` query parameter. */
 export function tokenOf(request: IncomingMessage): string | undefined {
-  const header = request.headers.authorization;
-  if (header !== undefined) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match ? match[1] : undefined;
-  }
+  if (request.headers.authorization !== undefined) return bearerOf(request);
   const query = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
   return query === null || query === '' ? undefined : query;
+}
+
+/** The token of `Authorization: Bearer <token>` only (a token in a URL ends up in access logs). */
+export function bearerOf(request: IncomingMessage): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  return match ? match[1] : undefined;
 }
 
 const digest = (text: string) => createHash('sha256').update(text).digest();

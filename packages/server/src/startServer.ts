@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import { DEFAULT_XML_LIMITS, OrganismError } from '@organism/xml';
 import { SYSTEM_SENDER, type Organism } from '@organism/core';
-import { createAuthenticator, tokenOf, type Authenticator } from './authenticate';
+import { bearerOf, createAuthenticator, tokenOf, type Authenticator } from './authenticate';
 import { ClientConnection, type ConnectionHub } from './clientConnection';
 import { CloseCodes } from './closeCodes';
 import { resolveConnectionLimits, type ConnectionLimits } from './connectionLimits';
@@ -39,6 +39,17 @@ export interface ServerOptions {
   readonly registry?: Registry;
   /** Include the Node.js process metrics. Default true. */
   readonly processMetrics?: boolean;
+  /**
+   * When set, `GET /metrics` answers only requests with `Authorization: Bearer <metricsToken>`
+   * (401 otherwise); Prometheus sends it with `authorization: { credentials: … }` in its scrape
+   * config. Default: none, and `/metrics` is open to whoever reaches the port: fine on the
+   * default loopback host, worth setting when `host` is reachable from elsewhere (the metrics
+   * name every listener and count its traffic and errors). `/healthz` stays open.
+   *
+   * @example
+   * await startServer(org, { host: '0.0.0.0', token: process.env.ORGANISM_TOKEN, metricsToken: process.env.ORGANISM_METRICS_TOKEN });
+   */
+  readonly metricsToken?: string;
 }
 
 /** Where a server listens. */
@@ -85,6 +96,8 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly auth: Authenticator;
+  /** Set when `/metrics` needs a token. */
+  private readonly metricsAuth: Authenticator | undefined;
   private readonly named: Map<string, string>;
   private readonly byIdentity = new Map<string, ClientConnection>();
   private readonly owners = new Map<string, ClientConnection>();
@@ -108,6 +121,13 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
     this.drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
     this.frameLimits = { maxBytes: Math.max(this.limits.maxFrameBytes, DEFAULT_XML_LIMITS.maxBytes) };
     this.auth = createAuthenticator(options.token, options.clients);
+    if (options.metricsToken === '') {
+      throw new OrganismError(
+        'ORG_ERR_CONFIG',
+        'the metrics token is empty: set a non-empty one (ORGANISM_METRICS_TOKEN or organism.metrics_token), or none to leave /metrics open',
+      );
+    }
+    this.metricsAuth = options.metricsToken === undefined ? undefined : createAuthenticator(options.metricsToken);
     this.named = new Map();
     for (const name of Object.values(options.clients ?? {})) {
       if (!NAME.test(name) || this.isReserved(name)) {
@@ -185,6 +205,12 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
       return;
     }
     if (path === '/metrics') {
+      if (this.metricsAuth !== undefined && this.metricsAuth.admit(bearerOf(request)) === undefined) {
+        response
+          .writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain; charset=utf-8' })
+          .end('unauthorized: GET /metrics needs the header "Authorization: Bearer <metrics token>"\n');
+        return;
+      }
       try {
         const text = await this.registry.metrics();
         response.writeHead(200, { 'content-type': this.registry.contentType }).end(text);

@@ -361,6 +361,26 @@ describe('HTTP', () => {
     expect(text).not.toContain('process_cpu_user_seconds_total');
   });
 
+  it('GET /metrics answers only the metrics token when one is set; /healthz stays open', async () => {
+    const { http } = await serve({ metricsToken: 'scrape-secret' });
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${TOKEN}` }, { authorization: 'Basic c2NyYXBlLXNlY3JldA==' }]) {
+      const refused = await fetch(`${http}/metrics`, { headers });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+      expect(await refused.text()).toContain('Authorization: Bearer <metrics token>');
+    }
+    // Not in the URL: query strings end up in access logs.
+    expect((await fetch(`${http}/metrics?token=scrape-secret`)).status).toBe(401);
+    const allowed = await fetch(`${http}/metrics`, { headers: { authorization: 'Bearer scrape-secret' } });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toContain('organism_listeners 3');
+    expect((await fetch(`${http}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses an empty metrics token instead of leaving /metrics open by mistake', async () => {
+    await expect(serve({ metricsToken: '' })).rejects.toMatchObject({ code: 'ORG_ERR_CONFIG', message: expect.stringContaining('metrics token is empty') });
+  });
+
   it('includes the Node.js process metrics by default', async () => {
     const { http } = await serve({ processMetrics: true });
     expect(await (await fetch(`${http}/metrics`)).text()).toContain('process_cpu_user_seconds_total');
