@@ -90,7 +90,13 @@ export function touchBundle(url: URL): boolean {
 }
 
 function pruneBundles(dir: string, now: number): void {
-  for (const name of readdirSync(dir)) {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // pruning is housekeeping: the bundle itself is written
+  }
+  for (const name of names) {
     const maxAge = BUNDLE_NAME.test(name) ? STALE_BUNDLE_MS : PARTIAL_NAME.test(name) ? STALE_PARTIAL_MS : undefined;
     if (maxAge === undefined) continue;
     const path = join(dir, name);
