@@ -1,5 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { main } from '../examples/embed';
 
 describe('README', () => {
@@ -24,6 +26,14 @@ describe('README', () => {
     expect(pkg.scripts.start).toContain('run organism.yaml');
     expect(pkg.scripts.test).toContain('typecheck');
   });
+
+  it('runs the CLI as the README shows it: npm install links `organism` into node_modules/.bin', () => {
+    expect(readme).toContain('npx organism send --to greeter');
+    const help = spawnSync(join('node_modules', '.bin', 'organism'), ['--help'], { encoding: 'utf8', timeout: 60_000 });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: organism');
+    expect(help.stdout).toContain('send');
+  }, 90_000);
 
   it('links only docs pages that exist', () => {
     const links = [...readme.matchAll(/\]\((docs\/[^)]+)\)/g)].map((m) => m[1]!);
