@@ -10,6 +10,11 @@ export interface ConnectOptions {
   readonly token?: string;
   /** Give up if the server has not welcomed the client by then. Default 10 s. */
   readonly timeoutMs?: number;
+  /**
+   * For `wss://`: the PEM certificate(s) to trust for this connection, e.g. a self-signed
+   * server's own certificate. Default: Node's trusted CAs (plus `NODE_EXTRA_CA_CERTS`).
+   */
+  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>;
 }
 
 /** A connected, authenticated client. */
@@ -45,6 +50,7 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<Orga
     try {
       ws = new WebSocket(url, {
         handshakeTimeout: timeoutMs,
+        ...(options.ca !== undefined ? { ca: options.ca as string | Buffer | Array<string | Buffer> } : {}),
         ...(options.token !== undefined ? { headers: { authorization: `Bearer ${options.token}` } } : {}),
       });
     } catch (error) {

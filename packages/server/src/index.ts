@@ -1,5 +1,5 @@
 export { startServer, DEFAULT_HOST, DEFAULT_PORT } from './startServer';
-export type { OrganismServer, ServerOptions, ServerAddress } from './startServer';
+export type { OrganismServer, ServerOptions, ServerAddress, ServerTls } from './startServer';
 export { DEFAULT_CONNECTION_LIMITS } from './connectionLimits';
 export type { ConnectionLimits } from './connectionLimits';
 export { CloseCodes } from './closeCodes';

@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import pino, { type Logger } from 'pino';
@@ -50,15 +52,30 @@ export interface ServerOptions {
    * await startServer(org, { host: '0.0.0.0', token: process.env.ORGANISM_TOKEN, metricsToken: process.env.ORGANISM_METRICS_TOKEN });
    */
   readonly metricsToken?: string;
+  /**
+   * Serve `wss://` and `https://` instead of `ws://` and `http://`: the PEM private key and
+   * certificate chain (text or bytes; read them from files yourself). TLS 1.2 or later. Default:
+   * none, plain TCP, which is fine on loopback; anywhere else a token travels in clear text.
+   *
+   * @example
+   * await startServer(org, { host: '0.0.0.0', token, tls: { key: readFileSync('key.pem'), cert: readFileSync('cert.pem') } });
+   */
+  readonly tls?: ServerTls;
+}
+
+/** The server's TLS identity, in PEM. */
+export interface ServerTls {
+  readonly key: string | Buffer;
+  readonly cert: string | Buffer;
 }
 
 /** Where a server listens. */
 export interface ServerAddress {
   readonly host: string;
   readonly port: number;
-  /** The WebSocket endpoint, e.g. `ws://127.0.0.1:8765`. */
+  /** The WebSocket endpoint, e.g. `ws://127.0.0.1:8765` (`wss://` with TLS). */
   readonly url: string;
-  /** The HTTP base for `/healthz` and `/metrics`, e.g. `http://127.0.0.1:8765`. */
+  /** The HTTP base for `/healthz` and `/metrics`, e.g. `http://127.0.0.1:8765` (`https://` with TLS). */
   readonly http: string;
 }
 
@@ -98,6 +115,8 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
   private readonly auth: Authenticator;
   /** Set when `/metrics` needs a token. */
   private readonly metricsAuth: Authenticator | undefined;
+  /** The TLS identity, when the port speaks TLS. */
+  private readonly tls: ServerTls | undefined;
   private readonly named: Map<string, string>;
   private readonly byIdentity = new Map<string, ClientConnection>();
   private readonly owners = new Map<string, ClientConnection>();
@@ -116,6 +135,8 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
     readonly org: Organism,
     options: ServerOptions,
   ) {
+    // Checked first: nothing is subscribed to the organism yet when a bad key or certificate throws.
+    this.tls = options.tls === undefined ? undefined : checkedTls(options.tls);
     this.limits = resolveConnectionLimits(options.limits);
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.drainTimeoutMs = options.drainTimeoutMs ?? 30_000;
@@ -155,7 +176,10 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
       }),
     );
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxFrameBytes });
-    this.http = createServer((request, response) => void this.serveHttp(request, response));
+    const serve = (request: IncomingMessage, response: ServerResponse) => void this.serveHttp(request, response);
+    this.http = this.tls === undefined ? createServer(serve) : createTlsServer({ ...this.tls, minVersion: 'TLSv1.2' }, serve);
+    // A client that fails the handshake (plain HTTP, an old TLS version) is dropped; say so at debug.
+    this.http.on('tlsClientError', (error: Error) => this.logger.debug({ err: error }, 'TLS handshake failed'));
     this.http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head));
   }
 
@@ -184,7 +208,8 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
     const bound = this.http.address();
     const actualPort = typeof bound === 'object' && bound !== null ? bound.port : port;
     const shown = host.includes(':') ? `[${host}]` : host;
-    this.address = Object.freeze({ host, port: actualPort, url: `ws://${shown}:${actualPort}`, http: `http://${shown}:${actualPort}` });
+    const secure = this.tls === undefined ? '' : 's';
+    this.address = Object.freeze({ host, port: actualPort, url: `ws${secure}://${shown}:${actualPort}`, http: `http${secure}://${shown}:${actualPort}` });
     this.http.on('error', (error) => this.logger.error({ err: error }, 'server error'));
   }
 
@@ -418,4 +443,19 @@ export async function startServer(org: Organism, options: ServerOptions = {}): P
   }
   server.logger.info({ url: server.address.url, organism: org.name }, 'listening');
   return server;
+}
+
+/** The key and certificate, once TLS accepted them together; ORG_ERR_CONFIG otherwise. */
+function checkedTls(tls: ServerTls): ServerTls {
+  const { key, cert } = tls;
+  const usable = (value: unknown) => (typeof value === 'string' && value !== '') || (Buffer.isBuffer(value) && value.length > 0);
+  if (!usable(key) || !usable(cert)) {
+    throw new OrganismError('ORG_ERR_CONFIG', 'tls needs both "key" and "cert": the PEM text (or bytes) of the private key and of the certificate chain');
+  }
+  try {
+    createSecureContext({ key, cert });
+  } catch (error) {
+    throw new OrganismError('ORG_ERR_CONFIG', `the TLS key and certificate cannot be used together: ${(error as Error).message}`, { cause: error });
+  }
+  return { key, cert };
 }
