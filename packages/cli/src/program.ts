@@ -44,6 +44,8 @@ export function createProgram(io: CliIO = processIO()): Command {
     .addOption(new Option('--log-level <level>', 'log level (logs go to standard error)').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .option('--no-console', 'do not read commands from standard input (serve only)')
     .option('--no-server', 'do not start the server (console only)')
+    .option('--tls-cert <file>', 'serve wss:// and https:// with this PEM certificate chain (with --tls-key; default organism.tls.cert_file)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert (default organism.tls.key_file)')
     .addHelpText(
       'after',
       examples(
@@ -53,7 +55,9 @@ export function createProgram(io: CliIO = processIO()): Command {
         "printf '@greeter <greeting><name>World</name></greeting>\\n' | organism run",
       ) + '\nClients authenticate with ORGANISM_TOKEN or organism.token; without either, a token is generated and printed.\n',
     )
-    .action((file: string, options: { port?: number; host?: string; logLevel: string; console: boolean; server: boolean }) => runCommand(file, options, io));
+    .action((file: string, options: { port?: number; host?: string; logLevel: string; console: boolean; server: boolean; tlsCert?: string; tlsKey?: string }) =>
+      runCommand(file, options, io),
+    );
 
   program
     .command('send')
@@ -63,6 +67,7 @@ export function createProgram(io: CliIO = processIO()): Command {
     .option('--url <url>', `server URL (default ORGANISM_URL, else ${DEFAULT_URL})`)
     .option('--token <token>', 'token (default ORGANISM_TOKEN)')
     .option('--timeout <ms>', 'give up when the thread is not idle by then', milliseconds, 30_000)
+    .option('--ca <file>', 'for wss://: a PEM certificate to trust, e.g. a self-signed server\'s (default ORGANISM_CA; NODE_EXTRA_CA_CERTS works too)')
     .addHelpText(
       'after',
       examples(
@@ -71,7 +76,7 @@ export function createProgram(io: CliIO = processIO()): Command {
         "ORGANISM_TOKEN=s3cret organism send --to researcher '<question><a>6</a><b>7</b></question>'",
       ),
     )
-    .action((payload: string, options: { to?: string; url?: string; token?: string; timeout: number }) => sendCommand(payload, options, io));
+    .action((payload: string, options: { to?: string; url?: string; token?: string; timeout: number; ca?: string }) => sendCommand(payload, options, io));
 
   program
     .command('validate')

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig, loadOrganism, type Organism } from '@organism/core';
-import { DEFAULT_HOST, DEFAULT_PORT, createLogger, logOrganism, startServer, type OrganismServer } from '@organism/server';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { loadConfig, loadOrganism, OrganismError, type Organism } from '@organism/core';
+import { DEFAULT_HOST, DEFAULT_PORT, createLogger, logOrganism, startServer, type OrganismServer, type ServerTls } from '@organism/server';
 import { describeError, type CliIO } from './cliIO';
 import { runConsole } from './console';
 import { summary } from './summary';
@@ -14,6 +16,9 @@ export interface RunOptions {
   readonly console: boolean;
   /** `--no-server` sets false. */
   readonly server: boolean;
+  /** PEM files for TLS; `organism.tls` otherwise (its paths relative to the yaml file). */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
 }
 
 /**
@@ -32,7 +37,7 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
     return;
   }
   let org: Organism;
-  let settings: { port?: number; host?: string; token?: string; metrics_token?: string };
+  let settings: { port?: number; host?: string; token?: string; metrics_token?: string; tls?: { cert_file: string; key_file: string } };
   try {
     settings = (await loadConfig(file)).config.organism;
     org = await loadOrganism(file);
@@ -60,8 +65,18 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
     const configured = io.env.ORGANISM_TOKEN || settings.token;
     const token = configured || (generatedToken = randomBytes(24).toString('base64url'));
     metricsToken = io.env.ORGANISM_METRICS_TOKEN || settings.metrics_token;
+    let tls: ServerTls | undefined;
+    try {
+      tls = readTls(file, options, settings.tls);
+    } catch (error) {
+      io.stderr.write(`${describeError(error)}\n`);
+      await org.close();
+      io.setExitCode(1);
+      return;
+    }
     try {
       server = await startServer(org, {
+        ...(tls === undefined ? {} : { tls }),
         port: options.port ?? settings.port ?? DEFAULT_PORT,
         host: options.host ?? settings.host ?? DEFAULT_HOST,
         token,
@@ -135,4 +150,34 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
 /** Only this machine can reach a server bound to it. */
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The TLS key and certificate: `--tls-cert`/`--tls-key` (relative to the working directory), else
+ * `organism.tls` (relative to the yaml file). Both or neither; ORG_ERR_CONFIG names a file that
+ * cannot be read.
+ */
+function readTls(file: string, options: RunOptions, configured: { cert_file: string; key_file: string } | undefined): ServerTls | undefined {
+  let certFile: string;
+  let keyFile: string;
+  if (options.tlsCert !== undefined || options.tlsKey !== undefined) {
+    if (options.tlsCert === undefined || options.tlsKey === undefined) {
+      throw new OrganismError('ORG_ERR_CONFIG', 'TLS needs both --tls-cert and --tls-key');
+    }
+    certFile = resolve(options.tlsCert);
+    keyFile = resolve(options.tlsKey);
+  } else if (configured !== undefined) {
+    certFile = resolve(dirname(file), configured.cert_file);
+    keyFile = resolve(dirname(file), configured.key_file);
+  } else {
+    return undefined;
+  }
+  const read = (path: string, what: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new OrganismError('ORG_ERR_CONFIG', `cannot read the TLS ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+    }
+  };
+  return { cert: read(certFile, 'certificate'), key: read(keyFile, 'key') };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Subscription } from 'rxjs';
 import { OrganismError } from '@organism/core';
 import { connect, DEFAULT_HOST, DEFAULT_PORT, type ServerFrame } from '@organism/server';
@@ -11,6 +12,8 @@ export interface SendOptions {
   readonly to?: string;
   /** Give up when the thread is not idle by then. */
   readonly timeout: number;
+  /** A PEM file of certificates to trust for `wss://` (default `ORGANISM_CA`). */
+  readonly ca?: string;
 }
 
 export const DEFAULT_URL = `ws://${DEFAULT_HOST}:${DEFAULT_PORT}`;
@@ -29,9 +32,11 @@ export async function sendCommand(payload: string, options: SendOptions, io: Cli
     return;
   }
   const frame = options.to === undefined ? payload : `@${options.to} ${payload}`;
+  const caFile = options.ca ?? (io.env.ORGANISM_CA || undefined);
   let client;
   try {
-    client = await connect(url, { token, timeoutMs: options.timeout });
+    const ca = caFile === undefined ? undefined : readCa(caFile);
+    client = await connect(url, { token, timeoutMs: options.timeout, ...(ca === undefined ? {} : { ca }) });
   } catch (error) {
     io.stderr.write(`${describeError(error)}\n`);
     io.setExitCode(1);
@@ -89,4 +94,12 @@ export async function sendCommand(payload: string, options: SendOptions, io: Cli
     await client.close();
   }
   if (failed) io.setExitCode(1);
+}
+
+function readCa(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new OrganismError('ORG_ERR_CLI_USAGE', `cannot read the CA file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  }
 }

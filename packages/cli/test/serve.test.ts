@@ -3,6 +3,10 @@ import { connect, type OrganismClient, type ServerFrame } from '@organism/server
 import { runCli, startRun, type RunningOrganism } from './support/cliProcess';
 import { cli } from './support/inProcess';
 
+/** The server package's test-only certificate for localhost (see its README). */
+const TLS_CERT = 'packages/server/test/fixtures/tls/localhost-cert.pem';
+const TLS_KEY = 'packages/server/test/fixtures/tls/localhost-key.pem';
+
 // Child processes start TypeScript through tsx: seconds each on a small machine.
 jest.setTimeout(90_000);
 
@@ -105,5 +109,39 @@ describe('organism run with a server (a real child process)', () => {
     const second = await cli('run', 'organism.yaml', '--port', port, '--no-console');
     expect(second.code).toBe(1);
     expect(second.stderr).toContain('ORG_ERR_SERVER_LISTEN');
+  });
+
+  it('serves wss:// with --tls-cert and --tls-key; organism send trusts it with --ca', async () => {
+    const running = await run(['organism.yaml', '--port', '0', '--no-console', '--tls-cert', TLS_CERT, '--tls-key', TLS_KEY], { ORGANISM_TOKEN: 'cli-token' });
+    expect(running.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
+    expect(running.http).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const [hello, untrusted, missingCa] = await Promise.all([
+      cli('send', '--url', running.url, '--token', 'cli-token', '--ca', TLS_CERT, '--to', 'greeter', '<greeting><name>World</name></greeting>'),
+      cli('send', '--url', running.url, '--token', 'cli-token', '--to', 'greeter', '<greeting><name>World</name></greeting>'),
+      cli('send', '--url', running.url, '--token', 'cli-token', '--ca', 'no-such-ca.pem', '--to', 'greeter', '<greeting><name>World</name></greeting>'),
+    ]);
+    expect(hello.stdout).toMatch(/^greeter → client-\d+ .*Hello, World!/m);
+    expect(hello.code).toBe(0);
+    expect(untrusted.stderr).toContain('ORG_ERR_CLIENT_CONNECT');
+    expect(untrusted.code).toBe(1);
+    expect(missingCa.stderr).toContain('ORG_ERR_CLI_USAGE: cannot read the CA file no-such-ca.pem: ENOENT');
+    expect(missingCa.code).toBe(1);
+  });
+
+  it('serves wss:// with organism.tls, its paths relative to the yaml file', async () => {
+    const running = await run(['packages/cli/test/fixtures/tls.yaml', '--no-console']);
+    expect(running.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
+    const hello = await cli('send', '--url', running.url, '--token', 'fixture-token', '--ca', TLS_CERT, '--to', 'greeter', '<greeting><name>World</name></greeting>');
+    expect(hello.stdout).toMatch(/^greeter → client-\d+ .*Hello, World!/m);
+    expect(hello.code).toBe(0);
+  });
+
+  it('refuses half a TLS configuration and TLS files it cannot read, with ORG_ERR_CONFIG', async () => {
+    const half = await cli('run', 'organism.yaml', '--port', '0', '--no-console', '--tls-cert', TLS_CERT);
+    expect(half.code).toBe(1);
+    expect(half.stderr).toContain('ORG_ERR_CONFIG: TLS needs both --tls-cert and --tls-key');
+    const missing = await cli('run', 'organism.yaml', '--port', '0', '--no-console', '--tls-cert', 'nowhere/cert.pem', '--tls-key', TLS_KEY);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/ORG_ERR_CONFIG: cannot read the TLS certificate \S*nowhere\/cert\.pem: ENOENT/);
   });
 });

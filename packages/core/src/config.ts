@@ -39,6 +39,7 @@ export const organismYamlSchema = z
         host: z.string().optional(),
         token: z.string().optional(),
         metrics_token: z.string().optional(),
+        tls: z.object({ cert_file: z.string().min(1), key_file: z.string().min(1) }).strict().optional(),
       })
       .strict(),
     max_concurrent_handlers: z.number().int().positive().default(20),
@@ -174,8 +175,10 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
       const allowed =
         keyPath[0] === 'listeners'
           ? Object.keys(listenerSchema.shape)
+          : keyPath[0] === 'organism' && keyPath[1] === 'tls'
+            ? ['cert_file', 'key_file']
           : keyPath[0] === 'organism'
-            ? ['name', 'port', 'host', 'token', 'metrics_token']
+            ? ['name', 'port', 'host', 'token', 'metrics_token', 'tls']
             : keyPath[0] === 'limits'
               ? ['max_bytes', 'max_depth', 'max_payloads_per_response']
               : keyPath[0] === 'meta'

@@ -86,6 +86,15 @@ describe('loadConfig / loadOrganism', () => {
     expect(error.message).toContain('did you mean "metrics_token"');
   });
 
+  it('reads organism.tls, and suggests its keys for a typo', async () => {
+    const tls = '  tls:\n    cert_file: cert.pem\n    key_file: key.pem\n';
+    const { config } = await loadConfig(await yamlFile('tls.yaml', listener().replace('  name: test\n', `  name: test\n${tls}`)));
+    expect(config.organism.tls).toEqual({ cert_file: 'cert.pem', key_file: 'key.pem' });
+    const typo = await failure(loadConfig(await yamlFile('tls-typo.yaml', listener().replace('  name: test\n', `  name: test\n${tls}    keyfile: other.pem\n`))));
+    expect(typo.message).toContain('organism.tls.keyfile');
+    expect(typo.message).toContain('did you mean "key_file"');
+  });
+
   it('reports a missing export with a suggestion', async () => {
     const file = await yamlFile('export.yaml', listener('', 'handleGreting'));
     const error = await failure(loadConfig(file));

@@ -39,7 +39,7 @@ export interface RunningOrganism {
   kill(): Promise<void>;
 }
 
-/** Start `organism run <args>` and wait for its "listening on ws://…" line. stdin stays open. */
+/** Start `organism run <args>` and wait for its "listening on ws://…" (or wss://) line. stdin stays open. */
 export function startRun(args: string[], env: Record<string, string> = {}, timeoutMs = 25_000): Promise<RunningOrganism> {
   const child = spawn(process.execPath, [BIN, 'run', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: childEnv(env) });
   let stdout = '';
@@ -65,7 +65,7 @@ export function startRun(args: string[], env: Record<string, string> = {}, timeo
       reject(new Error(`organism run did not listen within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
     const check = () => {
-      const match = /listening on (ws:\/\/\S+) \(GET (http:\/\/\S+)\/healthz/.exec(stdout);
+      const match = /listening on (wss?:\/\/\S+) \(GET (https?:\/\/\S+)\/healthz/.exec(stdout);
       if (!match) return;
       clearTimeout(timer);
       child.stdout.off('data', check);
