@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { ENVELOPE_NS } from '@organism/xml';
 import { createOrganism, type MessageState, type Organism, type OrganismOptions } from '../src/index';
 import { xmlWorkerThread } from '../src/xmlWorker/xmlWorker';
@@ -34,8 +34,19 @@ const INPUTS: ReadonlyArray<{ readonly input: string | Uint8Array; readonly from
 ];
 
 const OPTIONS = { listeners: [greeter], limits: { maxBytes: 4_096 } } satisfies OrganismOptions;
-/** Where the worker's bundles are written (bundleWorker.ts). */
-const BUNDLES = join(tmpdir(), 'organism-xml-worker');
+/**
+ * This file's own bundle directory: the restart test deletes bundles, and the shared one serves
+ * the other test files' workers (the same checkout builds the same bundle) running meanwhile.
+ */
+const BUNDLES = mkdtempSync(join(tmpdir(), 'organism-xml-worker-test-'));
+const sharedBundles = process.env.ORGANISM_XML_WORKER_DIR;
+process.env.ORGANISM_XML_WORKER_DIR = BUNDLES;
+afterAll(() => {
+  // Test files that run next in this process use the shared directory again.
+  if (sharedBundles === undefined) delete process.env.ORGANISM_XML_WORKER_DIR;
+  else process.env.ORGANISM_XML_WORKER_DIR = sharedBundles;
+  rmSync(BUNDLES, { recursive: true, force: true });
+});
 
 async function untilWorkerReady(org: Organism): Promise<void> {
   for (let i = 0; i < 600 && org.stats().xmlWorker !== 'ready'; i++) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -7,8 +7,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
-/** Where bundles are written: one per content (code version and install path). */
-const BUNDLE_DIR = join(tmpdir(), 'organism-xml-worker');
+/**
+ * Where bundles are written, one per content (code version and install path):
+ * `ORGANISM_XML_WORKER_DIR` when set (read at each build), else `organism-xml-worker` in the
+ * system's temporary directory.
+ */
+function bundleDir(): string {
+  return process.env.ORGANISM_XML_WORKER_DIR || join(tmpdir(), 'organism-xml-worker');
+}
 /** A bundle no process has used for this long is removed (each use refreshes its time). */
 const STALE_BUNDLE_MS = 7 * 24 * 60 * 60 * 1000;
 /** A partial write left by a process that died before its rename. */
@@ -27,7 +33,7 @@ const PARTIAL_NAME = /^[0-9a-f]{16}\.mjs\.\d+\.tmp$/;
  * bundle is written or reused: bundles unused for 7 days go (using one refreshes its time, see
  * {@link touchBundle}), and so do partial writes older than an hour. Other files are left alone.
  */
-export async function bundledWorkerEntry(dir: string = BUNDLE_DIR): Promise<URL | undefined> {
+export async function bundledWorkerEntry(dir: string = bundleDir()): Promise<URL | undefined> {
   let esbuild: typeof import('esbuild') | undefined;
   try {
     esbuild = require('esbuild') as typeof import('esbuild');
