@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadConfig, loadOrganism, OrganismError, type Organism } from '@organism/core';
 import { DEFAULT_HOST, DEFAULT_PORT, createLogger, logOrganism, startServer, type OrganismServer, type ServerTls } from '@organism/server';
-import { describeError, type CliIO } from './cliIO';
+import { describeError, readNeededFile, type CliIO } from './cliIO';
 import { runConsole } from './console';
 import { summary } from './summary';
 
@@ -172,12 +171,5 @@ function readTls(file: string, options: RunOptions, configured: { cert_file: str
   } else {
     return undefined;
   }
-  const read = (path: string, what: string) => {
-    try {
-      return readFileSync(path);
-    } catch (error) {
-      throw new OrganismError('ORG_ERR_CONFIG', `cannot read the TLS ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
-    }
-  };
-  return { cert: read(certFile, 'certificate'), key: read(keyFile, 'key') };
+  return { cert: readNeededFile(certFile, 'TLS certificate', 'ORG_ERR_CONFIG'), key: readNeededFile(keyFile, 'TLS key', 'ORG_ERR_CONFIG') };
 }

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { Subscription } from 'rxjs';
 import { OrganismError } from '@organism/core';
 import { connect, DEFAULT_HOST, DEFAULT_PORT, type ServerFrame } from '@organism/server';
-import { describeError, type CliIO } from './cliIO';
+import { describeError, readNeededFile, type CliIO } from './cliIO';
 import { formatEgress } from './console';
 
 /** Options of `organism send`. */
@@ -35,7 +34,7 @@ export async function sendCommand(payload: string, options: SendOptions, io: Cli
   const caFile = options.ca ?? (io.env.ORGANISM_CA || undefined);
   let client;
   try {
-    const ca = caFile === undefined ? undefined : readCa(caFile);
+    const ca = caFile === undefined ? undefined : readNeededFile(caFile, 'CA file', 'ORG_ERR_CLI_USAGE');
     client = await connect(url, { token, timeoutMs: options.timeout, ...(ca === undefined ? {} : { ca }) });
   } catch (error) {
     io.stderr.write(`${describeError(error)}\n`);
@@ -94,12 +93,4 @@ export async function sendCommand(payload: string, options: SendOptions, io: Cli
     await client.close();
   }
   if (failed) io.setExitCode(1);
-}
-
-function readCa(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new OrganismError('ORG_ERR_CLI_USAGE', `cannot read the CA file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
-  }
 }
