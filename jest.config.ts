@@ -16,6 +16,9 @@ const config: Config = {
     ],
   },
   moduleNameMapper: {
+    // Relative imports name the emitted file (`./route.js`, as nodenext requires); in tests they
+    // resolve to the TypeScript source beside it.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
     '^@organism/(xml|schema|core|server|cli)$': '<rootDir>/packages/$1/src/index.ts',
   },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/examples/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

@@ -1,4 +1,4 @@
-import { BenchFailure } from './scenario';
+import { BenchFailure } from './scenario.js';
 
 /**
  * Resolves like `promise`, or fails with a BenchFailure naming `what` after `ms`: a pump that

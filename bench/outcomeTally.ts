@@ -1,5 +1,5 @@
 import type { EgressMessage, Organism } from '@organism/core';
-import { BenchFailure } from './scenario';
+import { BenchFailure } from './scenario.js';
 
 /** Counts of what left an organism during a run. */
 export interface OutcomeTally {

@@ -1,9 +1,9 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { MachineInfo } from './machine';
-import type { Figure, Unit } from './scenario';
-import type { Spread } from './stats';
-import { TARGETS, judge, targetFor, type Verdict } from './targets';
+import type { MachineInfo } from './machine.js';
+import type { Figure, Unit } from './scenario.js';
+import type { Spread } from './stats.js';
+import { TARGETS, judge, targetFor, type Verdict } from './targets.js';
 
 /** One scenario in results.json: its figures, or why it failed. */
 export interface ScenarioReport {

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Organism } from '@organism/core';
-import { withDeadline } from './deadline';
-import { collectGarbageAndSettle } from './gc';
-import { startStopwatch, type Elapsed } from './stopwatch';
-import { settleXmlWorker } from './xmlWorker';
+import { withDeadline } from './deadline.js';
+import { collectGarbageAndSettle } from './gc.js';
+import { startStopwatch, type Elapsed } from './stopwatch.js';
+import { settleXmlWorker } from './xmlWorker.js';
 
 /** Envelopes each timed run offers its fresh organism after the collection, before its clock. */
 export const REWARM_COUNT = 4_000;

@@ -6,20 +6,20 @@
 //   --no-floor       the round trip without its paired XML floor runs (for profiling the pump alone)
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { greetingEnvelopes } from './envelopes';
-import { collectGarbage } from './gc';
-import { GREETING_COUNT, formatCount } from './loads';
-import { REWARM_COUNT } from './rewarm';
-import { loadAverage, machineInfo } from './machine';
-import { judgeTargets, renderMarkdown, renderText, updateDocs, writeResults, type BenchReport, type ScenarioReport } from './report';
-import type { BenchContext, Figure, Scenario } from './scenario';
-import { broadcast } from './scenarios/broadcast';
-import { flood } from './scenarios/flood';
-import { latency } from './scenarios/latency';
-import { roundTrip } from './scenarios/roundTrip';
-import { slowHandlers } from './scenarios/slowHandlers';
-import { streaming } from './scenarios/streaming';
-import { xmlFloor } from './scenarios/xmlFloor';
+import { greetingEnvelopes } from './envelopes.js';
+import { collectGarbage } from './gc.js';
+import { GREETING_COUNT, formatCount } from './loads.js';
+import { REWARM_COUNT } from './rewarm.js';
+import { loadAverage, machineInfo } from './machine.js';
+import { judgeTargets, renderMarkdown, renderText, updateDocs, writeResults, type BenchReport, type ScenarioReport } from './report.js';
+import type { BenchContext, Figure, Scenario } from './scenario.js';
+import { broadcast } from './scenarios/broadcast.js';
+import { flood } from './scenarios/flood.js';
+import { latency } from './scenarios/latency.js';
+import { roundTrip } from './scenarios/roundTrip.js';
+import { slowHandlers } from './scenarios/slowHandlers.js';
+import { streaming } from './scenarios/streaming.js';
+import { xmlFloor } from './scenarios/xmlFloor.js';
 
 /**
  * In order (the latency offers half the round trip's maximum rate). The round trip measures the

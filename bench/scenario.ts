@@ -1,5 +1,5 @@
-import type { Spread } from './stats';
-import type { GreetingEnvelopes } from './envelopes';
+import type { Spread } from './stats.js';
+import type { GreetingEnvelopes } from './envelopes.js';
 
 export type Unit = 'msg/s' | 'calls/s' | 'ms' | 'MB' | '%' | 'count';
 

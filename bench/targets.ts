@@ -1,4 +1,4 @@
-import type { Figure } from './scenario';
+import type { Figure } from './scenario.js';
 
 /** A goal from the benchmark issue, judged on one figure's median. */
 export interface Target {

@@ -2,7 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../examples/embed';
+import { main } from '../examples/embed.js';
 
 describe('README', () => {
   const readme = readFileSync('README.md', 'utf8');

@@ -1,14 +1,14 @@
 import { createOrganism } from '@organism/core';
-import { closeWithin, withDeadline } from '../deadline';
-import { noticeEnvelope } from '../envelopes';
-import { collectGarbage } from '../gc';
-import { observers } from '../listeners';
-import { formatCount } from '../loads';
-import { tallyOutcomes } from '../outcomeTally';
-import { BenchFailure, type Scenario } from '../scenario';
-import { spread } from '../stats';
-import { cpuPerMessage, ratePerSecond, startStopwatch } from '../stopwatch';
-import { settleXmlWorker } from '../xmlWorker';
+import { closeWithin, withDeadline } from '../deadline.js';
+import { noticeEnvelope } from '../envelopes.js';
+import { collectGarbage } from '../gc.js';
+import { observers } from '../listeners.js';
+import { formatCount } from '../loads.js';
+import { tallyOutcomes } from '../outcomeTally.js';
+import { BenchFailure, type Scenario } from '../scenario.js';
+import { spread } from '../stats.js';
+import { cpuPerMessage, ratePerSecond, startStopwatch } from '../stopwatch.js';
+import { settleXmlWorker } from '../xmlWorker.js';
 
 const LISTENERS = 10;
 const COUNT = 3_000;

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createOrganism, type OrganismOptions } from '@organism/core';
-import { closeWithin, withDeadline } from '../deadline';
-import { collectGarbage } from '../gc';
-import { greeter } from '../listeners';
-import { WARM_UP_COUNT, formatCount } from '../loads';
-import { tallyOutcomes } from '../outcomeTally';
-import { BenchFailure, type BenchContext, type Figure, type Scenario } from '../scenario';
-import { percentiles, spread, type Percentiles } from '../stats';
-import { ROUND_TRIP_OPTIONS, roundTripRun } from './roundTrip';
-import { ratePerSecond } from '../stopwatch';
+import { closeWithin, withDeadline } from '../deadline.js';
+import { collectGarbage } from '../gc.js';
+import { greeter } from '../listeners.js';
+import { WARM_UP_COUNT, formatCount } from '../loads.js';
+import { tallyOutcomes } from '../outcomeTally.js';
+import { BenchFailure, type BenchContext, type Figure, type Scenario } from '../scenario.js';
+import { percentiles, spread, type Percentiles } from '../stats.js';
+import { ROUND_TRIP_OPTIONS, roundTripRun } from './roundTrip.js';
+import { ratePerSecond } from '../stopwatch.js';
 
 const RUNS = 3;
 const RUN_SECONDS = 2;

@@ -1,13 +1,13 @@
 import { createOrganism, type OrganismOptions } from '@organism/core';
-import { closeWithin, withDeadline } from '../deadline';
-import { greeter } from '../listeners';
-import { ROUND_TRIP_LOADS, ROUND_TRIP_WARM_UP, formatCount } from '../loads';
-import { tallyOutcomes } from '../outcomeTally';
-import type { BenchContext, Figure, Scenario } from '../scenario';
-import { spread } from '../stats';
-import { cpuPerMessage, ratePerSecond, startStopwatch, type Elapsed } from '../stopwatch';
-import { XML_FLOOR_WORK, createXmlFloor, xmlFloorFigure } from './xmlFloor';
-import { REWARM_COUNT, rewarmAfterCollection } from '../rewarm';
+import { closeWithin, withDeadline } from '../deadline.js';
+import { greeter } from '../listeners.js';
+import { ROUND_TRIP_LOADS, ROUND_TRIP_WARM_UP, formatCount } from '../loads.js';
+import { tallyOutcomes } from '../outcomeTally.js';
+import type { BenchContext, Figure, Scenario } from '../scenario.js';
+import { spread } from '../stats.js';
+import { cpuPerMessage, ratePerSecond, startStopwatch, type Elapsed } from '../stopwatch.js';
+import { XML_FLOOR_WORK, createXmlFloor, xmlFloorFigure } from './xmlFloor.js';
+import { REWARM_COUNT, rewarmAfterCollection } from '../rewarm.js';
 
 /** The organism defaults, spelled out: the round trip measures what an embedder gets. */
 export const ROUND_TRIP_OPTIONS = {

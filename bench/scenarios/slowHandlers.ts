@@ -1,13 +1,13 @@
 import { createOrganism, type OrganismOptions } from '@organism/core';
-import { closeWithin, withDeadline } from '../deadline';
-import { greeter } from '../listeners';
-import { formatCount } from '../loads';
-import { tallyOutcomes } from '../outcomeTally';
-import { samplePeaks } from '../peakSampler';
-import type { BenchContext, Scenario } from '../scenario';
-import { spread } from '../stats';
-import { cpuPerMessage, ratePerSecond, startStopwatch } from '../stopwatch';
-import { rewarmAfterCollection } from '../rewarm';
+import { closeWithin, withDeadline } from '../deadline.js';
+import { greeter } from '../listeners.js';
+import { formatCount } from '../loads.js';
+import { tallyOutcomes } from '../outcomeTally.js';
+import { samplePeaks } from '../peakSampler.js';
+import type { BenchContext, Scenario } from '../scenario.js';
+import { spread } from '../stats.js';
+import { cpuPerMessage, ratePerSecond, startStopwatch } from '../stopwatch.js';
+import { rewarmAfterCollection } from '../rewarm.js';
 
 const HANDLER_MS = 50;
 const CONCURRENCY = 1_000;

@@ -1,11 +1,11 @@
 import { createOrganism } from '@organism/core';
-import { closeWithin, withDeadline } from '../deadline';
-import { streamRequestEnvelope } from '../envelopes';
-import { collectGarbage } from '../gc';
-import { sink, streamer } from '../listeners';
-import { tallyOutcomes } from '../outcomeTally';
-import { BenchFailure, type Scenario } from '../scenario';
-import { spread } from '../stats';
+import { closeWithin, withDeadline } from '../deadline.js';
+import { streamRequestEnvelope } from '../envelopes.js';
+import { collectGarbage } from '../gc.js';
+import { sink, streamer } from '../listeners.js';
+import { tallyOutcomes } from '../outcomeTally.js';
+import { BenchFailure, type Scenario } from '../scenario.js';
+import { spread } from '../stats.js';
 
 const PAYLOADS = 20;
 const PERIOD_MS = 10;

@@ -1,11 +1,11 @@
 import { canonicalize, extractPayload, libxml2Validator, parseXml, validateEnvelope, type CompiledSchema } from '@organism/xml';
 import { compileContract } from '@organism/schema';
-import { collectGarbage } from '../gc';
-import { GREETER_DESCRIPTION, Greeting } from '../listeners';
-import { ROUND_TRIP_LOADS, ROUND_TRIP_WARM_UP, formatCount } from '../loads';
-import { BenchFailure, type Figure, type Scenario } from '../scenario';
-import { spread } from '../stats';
-import { cpuPerMessage, ratePerSecond, startStopwatch, type Elapsed } from '../stopwatch';
+import { collectGarbage } from '../gc.js';
+import { GREETER_DESCRIPTION, Greeting } from '../listeners.js';
+import { ROUND_TRIP_LOADS, ROUND_TRIP_WARM_UP, formatCount } from '../loads.js';
+import { BenchFailure, type Figure, type Scenario } from '../scenario.js';
+import { spread } from '../stats.js';
+import { cpuPerMessage, ratePerSecond, startStopwatch, type Elapsed } from '../stopwatch.js';
 
 /**
  * The libxml2 work of one pump pass over an injected greeting envelope, with no pump around it:

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { definePayload, respond, type Handler } from '@organism/core';
-import { CalcResult } from '../calculator/calculator';
+import { CalcResult } from '../calculator/calculator.js';
 
 /**
  * A scripted agent (no model needed) that behaves like an LLM agent: it answers a question by

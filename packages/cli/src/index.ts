@@ -1,8 +1,8 @@
-export { createProgram } from './program';
-export { runConsole, formatEgress, formatError } from './console';
-export type { ConsoleOptions } from './console';
-export type { CliIO } from './cliIO';
-export { validateOrganism } from './validateCommand';
-export type { ValidationReport } from './validateCommand';
-export { listenerArtifact } from './schemaCommand';
-export type { SchemaArtifact } from './schemaCommand';
+export { createProgram } from './program.js';
+export { runConsole, formatEgress, formatError } from './console.js';
+export type { ConsoleOptions } from './console.js';
+export type { CliIO } from './cliIO.js';
+export { validateOrganism } from './validateCommand.js';
+export type { ValidationReport } from './validateCommand.js';
+export { listenerArtifact } from './schemaCommand.js';
+export type { SchemaArtifact } from './schemaCommand.js';

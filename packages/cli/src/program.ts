@@ -1,9 +1,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { processIO, type CliIO } from './cliIO';
-import { runCommand } from './runCommand';
-import { DEFAULT_URL, sendCommand } from './sendCommand';
-import { validateCommand } from './validateCommand';
-import { schemaCommand, type SchemaArtifact } from './schemaCommand';
+import { processIO, type CliIO } from './cliIO.js';
+import { runCommand } from './runCommand.js';
+import { DEFAULT_URL, sendCommand } from './sendCommand.js';
+import { validateCommand } from './validateCommand.js';
+import { schemaCommand, type SchemaArtifact } from './schemaCommand.js';
 
 function port(value: string): number {
   const n = Number(value);

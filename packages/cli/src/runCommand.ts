@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { loadConfig, loadOrganism, OrganismError, type Organism } from '@organism/core';
 import { DEFAULT_HOST, DEFAULT_PORT, createLogger, logOrganism, startServer, type OrganismServer, type ServerTls } from '@organism/server';
-import { describeError, readNeededFile, type CliIO } from './cliIO';
-import { runConsole } from './console';
-import { summary } from './summary';
+import { describeError, readNeededFile, type CliIO } from './cliIO.js';
+import { runConsole } from './console.js';
+import { summary } from './summary.js';
 
 /** Options of `organism run`. */
 export interface RunOptions {

@@ -1,5 +1,5 @@
 import { OrganismError, loadOrganism, type Organism } from '@organism/core';
-import { describeError, type CliIO } from './cliIO';
+import { describeError, type CliIO } from './cliIO.js';
 
 /** Which artifact `organism schema` prints. */
 export type SchemaArtifact = 'xsd' | 'example' | 'prompt';

@@ -1,8 +1,8 @@
 import type { Subscription } from 'rxjs';
 import { OrganismError } from '@organism/core';
 import { connect, DEFAULT_HOST, DEFAULT_PORT, type ServerFrame } from '@organism/server';
-import { describeError, readNeededFile, type CliIO } from './cliIO';
-import { formatEgress } from './console';
+import { describeError, readNeededFile, type CliIO } from './cliIO.js';
+import { formatEgress } from './console.js';
 
 /** Options of `organism send`. */
 export interface SendOptions {

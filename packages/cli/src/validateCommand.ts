@@ -1,5 +1,5 @@
 import { OrganismError, createOrganism, loadConfig, type ListenerSpec, type OrganismOptions } from '@organism/core';
-import { describeError, type CliIO } from './cliIO';
+import { describeError, type CliIO } from './cliIO.js';
 
 /** What `organism validate` found. */
 export interface ValidationReport {

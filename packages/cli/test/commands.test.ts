@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cli } from './support/inProcess';
+import { cli } from './support/inProcess.js';
 
 describe('organism validate', () => {
   it('checks the demo organism.yaml without starting it and exits 0', async () => {

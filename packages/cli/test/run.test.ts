@@ -2,7 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { loadOrganism } from '@organism/core';
-import { runConsole } from '../src/console';
+import { runConsole } from '../src/console.js';
 
 /** Run the real CLI process with piped stdin; resolve with its output and exit code. */
 function runCli(args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

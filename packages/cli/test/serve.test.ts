@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { connect, type OrganismClient, type ServerFrame } from '@organism/server';
-import { runCli, startRun, type RunningOrganism } from './support/cliProcess';
-import { cli } from './support/inProcess';
+import { runCli, startRun, type RunningOrganism } from './support/cliProcess.js';
+import { cli } from './support/inProcess.js';
 
 /** The server package's test-only certificate for localhost (see its README). */
 const TLS_CERT = 'packages/server/test/fixtures/tls/localhost-cert.pem';

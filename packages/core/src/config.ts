@@ -6,11 +6,11 @@ import yaml from 'js-yaml';
 import { z } from 'zod';
 import { OrganismError } from '@organism/xml';
 import { definePayload, isPayloadType, type PayloadType } from '@organism/schema';
-import type { ListenerSpec } from './listener';
-import type { OrganismOptions } from './organism';
-import { locateYamlPath } from './yamlLocator';
-import { DEFAULT_BUDGETS } from './threadRegistry';
-import { DEFAULT_META_FLAGS } from './introspection';
+import type { ListenerSpec } from './listener.js';
+import type { OrganismOptions } from './organism.js';
+import { locateYamlPath } from './yamlLocator.js';
+import { DEFAULT_BUDGETS } from './threadRegistry.js';
+import { DEFAULT_META_FLAGS } from './introspection.js';
 
 const moduleRef = z
   .string()

@@ -1,4 +1,4 @@
-export { createOrganism } from './organism';
+export { createOrganism } from './organism.js';
 export type {
   Organism,
   OrganismOptions,
@@ -8,43 +8,43 @@ export type {
   OrganismErrorEvent,
   OrganismStats,
   HandlerCallEvent,
-} from './organism';
-export { loadOrganism } from './loadOrganism';
-export { loadConfig, organismYamlSchema } from './config';
-export type { LoadedConfig, OrganismYaml } from './config';
-export { sendTo, respond, halt } from './handler';
-export type { Handler, HandlerContext, HandlerResult, Emit, Addressed, Responded, Halted } from './handler';
-export type { ListenerSpec } from './listener';
-export type { Huh } from './huh';
-export { HUH_TAG, SYSTEM_SENDER } from './huh';
-export type { MessageState, StepName, Origin, Delivery } from './messageState';
-export { STEP_NAMES } from './messageState';
-export type { RoutingTable, Route, Target } from './routingTable';
-export { memoryTransport } from './transport';
-export type { Transport, TransportItem } from './transport';
-export { createKeyedSemaphore } from './keyedSemaphore';
-export type { KeyedSemaphore } from './keyedSemaphore';
-export type { ThreadScheduling } from './scheduler';
-export { DEFAULT_BUDGETS } from './threadRegistry';
-export type { ThreadBudgets } from './threadRegistry';
-export { META_NS, DEFAULT_META_FLAGS } from './introspection';
-export type { MetaFlags } from './introspection';
-export { CORE_NS } from './steps/extractResponses';
+} from './organism.js';
+export { loadOrganism } from './loadOrganism.js';
+export { loadConfig, organismYamlSchema } from './config.js';
+export type { LoadedConfig, OrganismYaml } from './config.js';
+export { sendTo, respond, halt } from './handler.js';
+export type { Handler, HandlerContext, HandlerResult, Emit, Addressed, Responded, Halted } from './handler.js';
+export type { ListenerSpec } from './listener.js';
+export type { Huh } from './huh.js';
+export { HUH_TAG, SYSTEM_SENDER } from './huh.js';
+export type { MessageState, StepName, Origin, Delivery } from './messageState.js';
+export { STEP_NAMES } from './messageState.js';
+export type { RoutingTable, Route, Target } from './routingTable.js';
+export { memoryTransport } from './transport.js';
+export type { Transport, TransportItem } from './transport.js';
+export { createKeyedSemaphore } from './keyedSemaphore.js';
+export type { KeyedSemaphore } from './keyedSemaphore.js';
+export type { ThreadScheduling } from './scheduler.js';
+export { DEFAULT_BUDGETS } from './threadRegistry.js';
+export type { ThreadBudgets } from './threadRegistry.js';
+export { META_NS, DEFAULT_META_FLAGS } from './introspection.js';
+export type { MetaFlags } from './introspection.js';
+export { CORE_NS } from './steps/extractResponses.js';
 // The standard steps as operators, for users composing their own pipelines and for tests.
-export { repair } from './steps/repair';
-export { canonicalize } from './steps/canonicalize';
-export { validateEnvelope } from './steps/validateEnvelope';
-export { extractPayload } from './steps/extractPayload';
-export { assignThread, isUuidV4 } from './steps/assignThread';
-export { route } from './steps/route';
-export { validatePayload } from './steps/validatePayload';
-export { deserialize } from './steps/deserialize';
-export { dispatch } from './steps/dispatch';
-export type { Call, Job, HandlerOutput, DispatchEnv, HandlerSettled } from './steps/dispatch';
-export { extractResponses } from './steps/extractResponses';
-export type { ResponseItem } from './steps/extractResponses';
-export { envelope } from './steps/envelope';
-export type { OutboundItem } from './steps/envelope';
+export { repair } from './steps/repair.js';
+export { canonicalize } from './steps/canonicalize.js';
+export { validateEnvelope } from './steps/validateEnvelope.js';
+export { extractPayload } from './steps/extractPayload.js';
+export { assignThread, isUuidV4 } from './steps/assignThread.js';
+export { route } from './steps/route.js';
+export { validatePayload } from './steps/validatePayload.js';
+export { deserialize } from './steps/deserialize.js';
+export { dispatch } from './steps/dispatch.js';
+export type { Call, Job, HandlerOutput, DispatchEnv, HandlerSettled } from './steps/dispatch.js';
+export { extractResponses } from './steps/extractResponses.js';
+export type { ResponseItem } from './steps/extractResponses.js';
+export { envelope } from './steps/envelope.js';
+export type { OutboundItem } from './steps/envelope.js';
 // Re-exported so users need one import for the common case.
 export { definePayload } from '@organism/schema';
 export type { PayloadType, TypedPayload } from '@organism/schema';

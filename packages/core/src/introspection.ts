@@ -1,6 +1,6 @@
 import { OrganismError, escapeXmlText } from '@organism/xml';
-import type { Listener } from './listener';
-import type { RoutingTable } from './routingTable';
+import type { Listener } from './listener.js';
+import type { RoutingTable } from './routingTable.js';
 
 /** Namespace of the reserved introspection payloads. */
 export const META_NS = 'https://xml-pipeline.org/ns/meta/v1';

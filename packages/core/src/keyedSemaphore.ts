@@ -1,4 +1,4 @@
-import { RingQueue } from './ringQueue';
+import { RingQueue } from './ringQueue.js';
 
 /**
  * A semaphore per key (one per listener name), with a fixed number of permits each.

@@ -1,7 +1,7 @@
 import type { PayloadType, Contract } from '@organism/schema';
 import type { CompiledSchema } from '@organism/xml';
-import type { Handler } from './handler';
-import type { Huh } from './huh';
+import type { Handler } from './handler.js';
+import type { Huh } from './huh.js';
 
 /**
  * A listener as users declare it, in code or through `organism.yaml`.

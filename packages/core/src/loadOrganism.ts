@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { OrganismError } from '@organism/xml';
-import { loadConfig } from './config';
-import { createOrganism, type Organism, type OrganismOptions } from './organism';
-import { locateYamlPath } from './yamlLocator';
+import { loadConfig } from './config.js';
+import { createOrganism, type Organism, type OrganismOptions } from './organism.js';
+import { locateYamlPath } from './yamlLocator.js';
 
 /**
  * Load `organism.yaml`, import its listeners' modules (TypeScript without a build step) and start

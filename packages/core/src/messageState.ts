@@ -1,7 +1,7 @@
 import type { OrganismError, ParsedXml, XmlLimits } from '@organism/xml';
-import type { Target, RoutingTable } from './routingTable';
-import type { Listener } from './listener';
-import type { BuiltEnvelope } from './transport';
+import type { Target, RoutingTable } from './routingTable.js';
+import type { Listener } from './listener.js';
+import type { BuiltEnvelope } from './transport.js';
 
 /** Where a pass came from. */
 export type Origin = 'external' | 'response' | 'system';

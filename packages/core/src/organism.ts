@@ -21,43 +21,43 @@ import {
   type OperatorFunction,
   type Subscription,
 } from 'rxjs';
-import { HUH_TAG, SYSTEM_SENDER, huhFor, huhToXml, parseHuh } from './huh';
-import type { Listener, ListenerSpec } from './listener';
-import type { MessageState, StepName } from './messageState';
-import { STEP_NAMES } from './messageState';
-import { registerListeners, SchemaCache } from './register';
-import { createRoutingTable, type RoutingTable } from './routingTable';
-import { JobScheduler, type ThreadScheduling } from './scheduler';
-import { memoryTransport, type BuiltEnvelope, type Transport, type TransportItem } from './transport';
-import { createKeyedSemaphore } from './keyedSemaphore';
-import { repair } from './steps/repair';
-import { canonicalize } from './steps/canonicalize';
-import { validateEnvelope } from './steps/validateEnvelope';
-import { extractPayload } from './steps/extractPayload';
-import { assignThread } from './steps/assignThread';
-import { route } from './steps/route';
-import { validatePayload } from './steps/validatePayload';
-import { deserialize } from './steps/deserialize';
-import { dispatch, type Call, type HandlerSettled, type Job } from './steps/dispatch';
-import { extractResponses } from './steps/extractResponses';
-import { envelope, type OutboundItem } from './steps/envelope';
-import { asOrganismError } from './steps/stepInternals';
-import { isUuidV4 } from './steps/assignThread';
-import { DEFAULT_BUDGETS, ThreadRegistry, type ThreadBudgets } from './threadRegistry';
-import { DEFAULT_META_FLAGS, answerMeta, type MetaFlags } from './introspection';
-import { toolPromptFor } from './toolPrompt';
-import { RingQueue } from './ringQueue';
-import { LeanSubject } from './leanSubject';
-import { NO_SPAN, tracingEnabled } from './tracing';
-import { attachXmlWorker, type XmlWorkerClient, type XmlWorkerMode, type XmlWorkerState } from './xmlWorker/xmlWorker';
-import { setPrepared, setSchemaId, type PreparedEnvelope, type SchemaId } from './steps/prepared';
+import { HUH_TAG, SYSTEM_SENDER, huhFor, huhToXml, parseHuh } from './huh.js';
+import type { Listener, ListenerSpec } from './listener.js';
+import type { MessageState, StepName } from './messageState.js';
+import { STEP_NAMES } from './messageState.js';
+import { registerListeners, SchemaCache } from './register.js';
+import { createRoutingTable, type RoutingTable } from './routingTable.js';
+import { JobScheduler, type ThreadScheduling } from './scheduler.js';
+import { memoryTransport, type BuiltEnvelope, type Transport, type TransportItem } from './transport.js';
+import { createKeyedSemaphore } from './keyedSemaphore.js';
+import { repair } from './steps/repair.js';
+import { canonicalize } from './steps/canonicalize.js';
+import { validateEnvelope } from './steps/validateEnvelope.js';
+import { extractPayload } from './steps/extractPayload.js';
+import { assignThread } from './steps/assignThread.js';
+import { route } from './steps/route.js';
+import { validatePayload } from './steps/validatePayload.js';
+import { deserialize } from './steps/deserialize.js';
+import { dispatch, type Call, type HandlerSettled, type Job } from './steps/dispatch.js';
+import { extractResponses } from './steps/extractResponses.js';
+import { envelope, type OutboundItem } from './steps/envelope.js';
+import { asOrganismError } from './steps/stepInternals.js';
+import { isUuidV4 } from './steps/assignThread.js';
+import { DEFAULT_BUDGETS, ThreadRegistry, type ThreadBudgets } from './threadRegistry.js';
+import { DEFAULT_META_FLAGS, answerMeta, type MetaFlags } from './introspection.js';
+import { toolPromptFor } from './toolPrompt.js';
+import { RingQueue } from './ringQueue.js';
+import { LeanSubject } from './leanSubject.js';
+import { NO_SPAN, tracingEnabled } from './tracing.js';
+import { attachXmlWorker, type XmlWorkerClient, type XmlWorkerMode, type XmlWorkerState } from './xmlWorker/xmlWorker.js';
+import { setPrepared, setSchemaId, type PreparedEnvelope, type SchemaId } from './steps/prepared.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const NO_REPAIRS: readonly string[] = Object.freeze([]);
 
 /** The thread each pass holds in the registry until it settles (set when the organism published it). */
 const heldThreads = new WeakMap<MessageState, string>();
-import { releaseDoc } from './steps/documentInternals';
+import { releaseDoc } from './steps/documentInternals.js';
 
 // A no-op unless the user registers an OpenTelemetry SDK.
 const tracer = trace.getTracer('organism');

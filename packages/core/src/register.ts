@@ -1,7 +1,7 @@
 import { OrganismError, type CompiledSchema, type SchemaValidator } from '@organism/xml';
 import { compileContract } from '@organism/schema';
-import type { AcceptedType, Listener, ListenerSpec } from './listener';
-import { HUH_TAG, SYSTEM_SENDER } from './huh';
+import type { AcceptedType, Listener, ListenerSpec } from './listener.js';
+import { HUH_TAG, SYSTEM_SENDER } from './huh.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const RESERVED_TAGS = new Set([HUH_TAG, 'return', 'halt']);

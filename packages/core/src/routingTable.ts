@@ -1,5 +1,5 @@
 import { OrganismError } from '@organism/xml';
-import type { AcceptedType, Listener } from './listener';
+import type { AcceptedType, Listener } from './listener.js';
 
 /** One resolved recipient of a payload. */
 export interface Target {

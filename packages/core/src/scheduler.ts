@@ -1,4 +1,4 @@
-import type { Job } from './steps/dispatch';
+import type { Job } from './steps/dispatch.js';
 
 /**
  * `breadth-first`: threads take turns (round robin), oldest call first within a thread, so one busy

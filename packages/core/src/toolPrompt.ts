@@ -1,5 +1,5 @@
 import { OrganismError } from '@organism/xml';
-import type { RoutingTable } from './routingTable';
+import type { RoutingTable } from './routingTable.js';
 
 /**
  * The tool prompt of an agent: the generated fragments (description, fields, example) of exactly

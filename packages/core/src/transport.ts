@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
-import { LeanSubject } from './leanSubject';
-import type { Origin } from './messageState';
+import { LeanSubject } from './leanSubject.js';
+import type { Origin } from './messageState.js';
 
 /**
  * What crosses from one pass of the pump to the next: plain data only (envelope text and a few

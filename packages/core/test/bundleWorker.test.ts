@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { bundledWorkerEntry, touchBundle } from '../src/xmlWorker/bundleWorker';
+import { bundledWorkerEntry, touchBundle } from '../src/xmlWorker/bundleWorker.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 

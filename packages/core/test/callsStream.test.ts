@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { createOrganism, definePayload, type Organism } from '../src/index';
+import { createOrganism, definePayload, type Organism } from '../src/index.js';
 
 const Greeting = definePayload('Greeting', z.object({ name: z.string() }));
 const Relay = definePayload('Relay', z.object({ name: z.string() }));

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { mkdtemp, writeFile, rm, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig, loadOrganism, OrganismError } from '../src/index';
+import { loadConfig, loadOrganism, OrganismError } from '../src/index.js';
 
 let dir: string;
 

@@ -1,6 +1,6 @@
 import { describe, it, expect, afterAll, beforeAll } from '@jest/globals';
 import { z } from 'zod';
-import { createOrganism, definePayload, OrganismError, type Huh, type Organism, type OrganismErrorEvent, type EgressMessage } from '../src/index';
+import { createOrganism, definePayload, OrganismError, type Huh, type Organism, type OrganismErrorEvent, type EgressMessage } from '../src/index.js';
 
 const Greeting = definePayload('Greeting', z.object({ name: z.string() }));
 const ENV = 'https://xml-pipeline.org/ns/envelope/v1';

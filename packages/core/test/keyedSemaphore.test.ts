@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { createKeyedSemaphore } from '../src/keyedSemaphore';
+import { createKeyedSemaphore } from '../src/keyedSemaphore.js';
 
 describe('createKeyedSemaphore', () => {
   it('grants up to the permit count per key and queues the rest in order', async () => {

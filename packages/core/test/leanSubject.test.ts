@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ObjectUnsubscribedError, Subject, type Subscription } from 'rxjs';
-import { LeanSubject } from '../src/leanSubject';
+import { LeanSubject } from '../src/leanSubject.js';
 
 /**
  * Runs the same script against a subject and returns what happened, so LeanSubject can be

@@ -1,9 +1,9 @@
 import { describe, it, expect, jest } from '@jest/globals';
 import { z } from 'zod';
-import { createOrganism, definePayload, isUuidV4, loadOrganism, sendTo, type HandlerContext } from '../src/index';
-import { Alert, GREETING, greeter, HELLO_WORLD, Note, Ping, listener, handlerSpy } from './support/contracts';
-import { envelopeXml } from './support/envelopes';
-import { watch } from './support/organismWatch';
+import { createOrganism, definePayload, isUuidV4, loadOrganism, sendTo, type HandlerContext } from '../src/index.js';
+import { Alert, GREETING, greeter, HELLO_WORLD, Note, Ping, listener, handlerSpy } from './support/contracts.js';
+import { envelopeXml } from './support/envelopes.js';
+import { watch } from './support/organismWatch.js';
 
 jest.setTimeout(5000);
 

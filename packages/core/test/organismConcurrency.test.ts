@@ -1,9 +1,9 @@
 import { describe, it, expect, jest } from '@jest/globals';
 import { Observable } from 'rxjs';
-import { createOrganism, type ListenerSpec } from '../src/index';
-import { deferred, Gate } from './support/deferred';
-import { Note, Ping, listener } from './support/contracts';
-import { watch } from './support/organismWatch';
+import { createOrganism, type ListenerSpec } from '../src/index.js';
+import { deferred, Gate } from './support/deferred.js';
+import { Note, Ping, listener } from './support/contracts.js';
+import { watch } from './support/organismWatch.js';
 
 // A release the test forgot, or a stream the pump failed to dispatch early, fails in 5 s, not 30.
 jest.setTimeout(5000);

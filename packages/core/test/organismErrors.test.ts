@@ -1,9 +1,9 @@
 import { describe, it, expect, jest } from '@jest/globals';
 import { map } from 'rxjs';
-import { createOrganism, type Huh, type ListenerSpec, type Organism, type OrganismOptions } from '../src/index';
-import { GREETING, greeter, Ping, listener } from './support/contracts';
-import { envelopeXml, rawEnvelope, THREAD } from './support/envelopes';
-import { expectStillServing, watch } from './support/organismWatch';
+import { createOrganism, type Huh, type ListenerSpec, type Organism, type OrganismOptions } from '../src/index.js';
+import { GREETING, greeter, Ping, listener } from './support/contracts.js';
+import { envelopeXml, rawEnvelope, THREAD } from './support/envelopes.js';
+import { expectStillServing, watch } from './support/organismWatch.js';
 
 jest.setTimeout(5000);
 

@@ -1,9 +1,9 @@
 import { describe, it, expect, jest } from '@jest/globals';
-import { createOrganism, type HandlerContext, type Organism } from '../src/index';
-import { deferred, Gate, nextTurn } from './support/deferred';
-import { GREETING, Greeting, GreetingResponse, greeter, HELLO_WORLD, listener } from './support/contracts';
-import { envelopeXml } from './support/envelopes';
-import { watch } from './support/organismWatch';
+import { createOrganism, type HandlerContext, type Organism } from '../src/index.js';
+import { deferred, Gate, nextTurn } from './support/deferred.js';
+import { GREETING, Greeting, GreetingResponse, greeter, HELLO_WORLD, listener } from './support/contracts.js';
+import { envelopeXml } from './support/envelopes.js';
+import { watch } from './support/organismWatch.js';
 
 jest.setTimeout(5000);
 

@@ -1,8 +1,8 @@
 import { describe, it, expect, jest } from '@jest/globals';
 import { delay, filter, map, tap } from 'rxjs';
-import { createOrganism, OrganismError, STEP_NAMES, type MessageState, type OperatorHook } from '../src/index';
-import { GREETING, greeter, HELLO_WORLD, handlerSpy } from './support/contracts';
-import { expectStillServing, watch } from './support/organismWatch';
+import { createOrganism, OrganismError, STEP_NAMES, type MessageState, type OperatorHook } from '../src/index.js';
+import { GREETING, greeter, HELLO_WORLD, handlerSpy } from './support/contracts.js';
+import { expectStillServing, watch } from './support/organismWatch.js';
 
 jest.setTimeout(5000);
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { z } from 'zod';
-import { createOrganism, definePayload, OrganismError, type ListenerSpec } from '../src/index';
-import { Greeting, greeter, listener } from './support/contracts';
+import { createOrganism, definePayload, OrganismError, type ListenerSpec } from '../src/index.js';
+import { Greeting, greeter, listener } from './support/contracts.js';
 
 function creationError(listeners: ListenerSpec[], options: Record<string, unknown> = {}): OrganismError {
   try {

@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { libxml2Validator } from '@organism/xml';
 import { z } from 'zod';
-import { createOrganism, definePayload, type Organism } from '../src/index';
-import { createRoutingTable, type Route, type RoutingTable } from '../src/routingTable';
-import { registerListeners, SchemaCache } from '../src/register';
-import { Alert, Greeting, Ping, listener } from './support/contracts';
+import { createOrganism, definePayload, type Organism } from '../src/index.js';
+import { createRoutingTable, type Route, type RoutingTable } from '../src/routingTable.js';
+import { registerListeners, SchemaCache } from '../src/register.js';
+import { Alert, Greeting, Ping, listener } from './support/contracts.js';
 
 const Salute = definePayload('Salute', z.object({ to: z.string() }));
 const Question = definePayload('Question', z.object({ a: z.number(), b: z.number() }));

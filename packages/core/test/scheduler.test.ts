@@ -1,11 +1,11 @@
 import { afterAll, describe, it, expect } from '@jest/globals';
 import { z } from 'zod';
-import { definePayload } from '../src/index';
-import { JobScheduler, type ThreadScheduling } from '../src/scheduler';
-import type { Job } from '../src/steps/dispatch';
-import type { Listener } from '../src/listener';
-import { listener } from './support/contracts';
-import { callOf, stepWorld } from './support/steps';
+import { definePayload } from '../src/index.js';
+import { JobScheduler, type ThreadScheduling } from '../src/scheduler.js';
+import type { Job } from '../src/steps/dispatch.js';
+import type { Listener } from '../src/listener.js';
+import { listener } from './support/contracts.js';
+import { callOf, stepWorld } from './support/steps.js';
 
 const world = stepWorld(
   ['Item', 'Other', 'Third'].map((type, i) => listener(['a', 'b', 'c'][i]!, definePayload(type, z.object({ n: z.number() })))),

@@ -14,7 +14,7 @@ import {
   type Organism,
   type OrganismErrorEvent,
   type RoutedMessage,
-} from '../src/index';
+} from '../src/index.js';
 
 jest.setTimeout(15_000);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ThreadRegistry } from '../src/threadRegistry';
+import { ThreadRegistry } from '../src/threadRegistry.js';
 
 const THREAD = '5f0c7a3e-2b1d-4c8e-9a6f-0d3b2c1e4f5a';
 const budgets = { maxHops: 4, maxMessages: 100, maxRepeats: 3 };

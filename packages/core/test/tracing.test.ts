@@ -16,7 +16,7 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { z } from 'zod';
-import { createOrganism, definePayload } from '../src/index';
+import { createOrganism, definePayload } from '../src/index.js';
 
 /** A span that remembers what it was told: enough SDK to watch the organism's spans. */
 class RecordedSpan implements Span {

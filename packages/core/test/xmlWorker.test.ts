@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ENVELOPE_NS } from '@organism/xml';
-import { createOrganism, type MessageState, type Organism, type OrganismOptions } from '../src/index';
-import { xmlWorkerThread } from '../src/xmlWorker/xmlWorker';
-import { GREETING, greeter } from './support/contracts';
-import { THREAD, envelopeXml, rawEnvelope } from './support/envelopes';
-import { watch, type Watch } from './support/organismWatch';
+import { createOrganism, type MessageState, type Organism, type OrganismOptions } from '../src/index.js';
+import { xmlWorkerThread } from '../src/xmlWorker/xmlWorker.js';
+import { GREETING, greeter } from './support/contracts.js';
+import { THREAD, envelopeXml, rawEnvelope } from './support/envelopes.js';
+import { watch, type Watch } from './support/organismWatch.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { locateYamlPath } from '../src/yamlLocator';
+import { locateYamlPath } from '../src/yamlLocator.js';
 
 const text = `# comment
 organism:

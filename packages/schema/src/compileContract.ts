@@ -1,16 +1,16 @@
 import { OrganismError } from '@organism/xml';
 import type { XmlElement } from 'libxml2-wasm';
-import type { PayloadType } from './definePayload';
-import { exampleValue } from './exampleValue';
-import { fieldDocs, type FieldDoc } from './fieldDocs';
-import { fromCanonicalXml } from './fromCanonicalXml';
-import { fromXml } from './fromXml';
-import { payloadModel, type PayloadModel } from './payloadModel';
-import { payloadXsd } from './payloadXsd';
-import { serializePayload } from './serializePayload';
-import { toolPrompt } from './toolPrompt';
-import { invalidXmlChar } from './invalidXmlChar';
-import { zodIssueDetails } from './zodIssueDetails';
+import type { PayloadType } from './definePayload.js';
+import { exampleValue } from './exampleValue.js';
+import { fieldDocs, type FieldDoc } from './fieldDocs.js';
+import { fromCanonicalXml } from './fromCanonicalXml.js';
+import { fromXml } from './fromXml.js';
+import { payloadModel, type PayloadModel } from './payloadModel.js';
+import { payloadXsd } from './payloadXsd.js';
+import { serializePayload } from './serializePayload.js';
+import { toolPrompt } from './toolPrompt.js';
+import { invalidXmlChar } from './invalidXmlChar.js';
+import { zodIssueDetails } from './zodIssueDetails.js';
 
 /**
  * Everything generated once from a payload type: XSD, example, field docs, tool prompt, and the

@@ -1,7 +1,7 @@
 import { OrganismError } from '@organism/xml';
 import type { z } from 'zod';
-import type { FieldModel, NumberModel, ObjectModel, PayloadModel, StringModel, ValueModel } from './payloadModel';
-import { zodIssueDetails } from './zodIssueDetails';
+import type { FieldModel, NumberModel, ObjectModel, PayloadModel, StringModel, ValueModel } from './payloadModel.js';
+import { zodIssueDetails } from './zodIssueDetails.js';
 
 // Samples for zod string formats; anything else falls back to 'text' and must then pass zod.
 const FORMAT_SAMPLES: Record<string, string> = {

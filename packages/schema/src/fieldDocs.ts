@@ -1,5 +1,5 @@
-import { decimalText } from './decimalText';
-import type { Bound, FieldModel, NumberModel, ObjectModel, StringFormat, StringModel, ValueModel } from './payloadModel';
+import { decimalText } from './decimalText.js';
+import type { Bound, FieldModel, NumberModel, ObjectModel, StringFormat, StringModel, ValueModel } from './payloadModel.js';
 
 /**
  * One documented field of a payload, for tool prompts and `organism schema`.

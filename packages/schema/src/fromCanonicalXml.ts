@@ -1,8 +1,8 @@
 import { OrganismError } from '@organism/xml';
 import type { z } from 'zod';
-import { coerceScalar, fieldIndex, finishPayload, unreadable } from './fromXml';
-import type { FieldModel, ObjectModel, PayloadModel, ValueModel } from './payloadModel';
-import { valuePath } from './valuePath';
+import { coerceScalar, fieldIndex, finishPayload, unreadable } from './fromXml.js';
+import type { FieldModel, ObjectModel, PayloadModel, ValueModel } from './payloadModel.js';
+import { valuePath } from './valuePath.js';
 
 /**
  * Reads a payload from its XML text, typically its exclusive-C14N form (`canonicalize(element)`, or

@@ -1,9 +1,9 @@
 import { OrganismError, childNodes, elementChildren } from '@organism/xml';
 import { XmlCData, XmlElement, XmlEntityReference, XmlText, XmlTreeNode, type XmlNode } from 'libxml2-wasm';
 import type { z } from 'zod';
-import type { FieldModel, ObjectModel, PayloadModel, ScalarModel, ValueModel } from './payloadModel';
-import { valuePath } from './valuePath';
-import { zodIssueDetails } from './zodIssueDetails';
+import type { FieldModel, ObjectModel, PayloadModel, ScalarModel, ValueModel } from './payloadModel.js';
+import { valuePath } from './valuePath.js';
+import { zodIssueDetails } from './zodIssueDetails.js';
 
 const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;

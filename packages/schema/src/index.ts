@@ -1,3 +1,3 @@
-export { definePayload, isPayloadType, isTypedPayload, type PayloadType, type TypedPayload } from './definePayload';
-export { compileContract, type Contract } from './compileContract';
-export type { FieldDoc } from './fieldDocs';
+export { definePayload, isPayloadType, isTypedPayload, type PayloadType, type TypedPayload } from './definePayload.js';
+export { compileContract, type Contract } from './compileContract.js';
+export type { FieldDoc } from './fieldDocs.js';

@@ -1,7 +1,7 @@
 import { OrganismError } from '@organism/xml';
 import { z } from 'zod';
-import { parseSimpleRegex, type SimpleRegex } from './simpleRegex';
-import { invalidXmlChar } from './invalidXmlChar';
+import { parseSimpleRegex, type SimpleRegex } from './simpleRegex.js';
+import { invalidXmlChar } from './invalidXmlChar.js';
 
 /** A numeric bound as zod declares it (`gte` is inclusive, `gt` exclusive). */
 export interface Bound {

@@ -1,6 +1,6 @@
 import { escapeXmlAttribute, escapeXmlText } from '@organism/xml';
-import { decimalText } from './decimalText';
-import type { FieldModel, NumberModel, ObjectModel, PayloadModel, ScalarModel } from './payloadModel';
+import { decimalText } from './decimalText.js';
+import type { FieldModel, NumberModel, ObjectModel, PayloadModel, ScalarModel } from './payloadModel.js';
 
 const XS_NS = 'http://www.w3.org/2001/XMLSchema';
 const INDENT = '  ';

@@ -1,8 +1,8 @@
 import { OrganismError, escapeXmlText } from '@organism/xml';
-import { decimalText } from './decimalText';
-import type { FieldModel, ObjectModel, PayloadModel, ValueModel } from './payloadModel';
-import { valuePath } from './valuePath';
-import { invalidXmlChar } from './invalidXmlChar';
+import { decimalText } from './decimalText.js';
+import type { FieldModel, ObjectModel, PayloadModel, ValueModel } from './payloadModel.js';
+import { valuePath } from './valuePath.js';
+import { invalidXmlChar } from './invalidXmlChar.js';
 
 /**
  * Writes an already validated payload value as XML: one element per field in declared order,

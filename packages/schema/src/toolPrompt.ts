@@ -1,4 +1,4 @@
-import type { FieldDoc } from './fieldDocs';
+import type { FieldDoc } from './fieldDocs.js';
 
 /** What a tool prompt describes. */
 export interface ToolPromptInput {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { valuePath } from './valuePath';
+import { valuePath } from './valuePath.js';
 
 /**
  * One line per zod issue, prefixed with its path (`items[1].qty: Too big: expected number to be <=10`).

@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { libxml2Validator } from '@organism/xml';
 import { z } from 'zod';
 import { compileContract, definePayload, type Contract } from '@organism/schema';
-import { constructs } from './constructs';
-import { readPayload } from './readPayload';
+import { constructs } from './constructs.js';
+import { readPayload } from './readPayload.js';
 
 function libxml2Issues(xsd: string, xml: string): readonly string[] {
   const schema = libxml2Validator.compile(xsd);

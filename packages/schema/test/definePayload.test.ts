@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { OrganismError } from '@organism/xml';
 import { z } from 'zod';
 import { definePayload, isPayloadType, isTypedPayload } from '@organism/schema';
-import { thrown } from './readPayload';
+import { thrown } from './readPayload.js';
 
 describe('definePayload', () => {
   const Greeting = definePayload('Greeting', z.object({ name: z.string() }));

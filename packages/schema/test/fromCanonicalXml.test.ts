@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { OrganismError, canonicalize, parseXml } from '@organism/xml';
 import { z } from 'zod';
 import { compileContract, definePayload, type Contract } from '@organism/schema';
-import { constructs } from './constructs';
-import { golden } from './goldenSamples';
-import { Order } from './orderPayload';
+import { constructs } from './constructs.js';
+import { golden } from './goldenSamples.js';
+import { Order } from './orderPayload.js';
 
 // Contract.fromCanonicalXml must read exactly what Contract.fromXml reads from the parsed element:
 // the same value, or the same error (code, message, details), on canonical text and on the text as written.

@@ -3,8 +3,8 @@ import { OrganismError, parseXml } from '@organism/xml';
 import { XmlDocument } from 'libxml2-wasm';
 import { z } from 'zod';
 import { compileContract, definePayload } from '@organism/schema';
-import { readPayload, thrown } from './readPayload';
-import { Order } from './orderPayload';
+import { readPayload, thrown } from './readPayload.js';
+import { Order } from './orderPayload.js';
 
 const order = compileContract(Order, 'An order');
 

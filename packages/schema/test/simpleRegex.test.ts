@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { libxml2Validator } from '@organism/xml';
-import { parseSimpleRegex } from '../src/simpleRegex';
+import { parseSimpleRegex } from '../src/simpleRegex.js';
 
 /** libxml2's verdict on `text` against an xs:pattern. */
 function xsdAccepts(pattern: string, text: string): boolean {

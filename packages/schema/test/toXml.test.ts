@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { OrganismError } from '@organism/xml';
 import { z } from 'zod';
 import { compileContract, definePayload } from '@organism/schema';
-import { decimalText } from '../src/decimalText';
-import { readPayload, thrown } from './readPayload';
+import { decimalText } from '../src/decimalText.js';
+import { readPayload, thrown } from './readPayload.js';
 
 const Note = definePayload(
   'Note',

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { OrganismError } from '@organism/xml';
 import { z } from 'zod';
 import { compileContract, definePayload } from '@organism/schema';
-import { thrown } from './readPayload';
+import { thrown } from './readPayload.js';
 
 function compileError(shape: Record<string, z.ZodType>): OrganismError {
   const error = thrown(() => compileContract(definePayload('Event', z.object(shape)), 'An event'));

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isJavaAvailable, libxml2Validator, xercesValidator, type CompiledSchema } from '@organism/xml';
 import { compileContract, definePayload, type Contract } from '@organism/schema';
-import { golden, type Golden, type Sample } from './goldenSamples';
-import { readPayload } from './readPayload';
+import { golden, type Golden, type Sample } from './goldenSamples.js';
+import { readPayload } from './readPayload.js';
 
 // Golden set: generated XSDs for zod types covering every supported construct, each with valid and
 // invalid payloads. libxml2 (the hot path) and Xerces (an independent implementation) must agree on

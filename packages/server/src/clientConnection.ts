@@ -3,13 +3,13 @@ import { WebSocket, type RawData } from 'ws';
 import type { Logger } from 'pino';
 import { OrganismError, buildEnvelope } from '@organism/xml';
 import type { Organism } from '@organism/core';
-import { CloseCodes } from './closeCodes';
-import type { ConnectionLimits } from './connectionLimits';
-import type { ClientFrame } from './readClientFrame';
-import { acceptedFrame, errorFrame, idleFrame, welcomeFrame } from './serverFrames';
-import type { ServerMetrics } from './serverMetrics';
-import { StrikeCounter } from './strikeCounter';
-import { TokenBucket } from './tokenBucket';
+import { CloseCodes } from './closeCodes.js';
+import type { ConnectionLimits } from './connectionLimits.js';
+import type { ClientFrame } from './readClientFrame.js';
+import { acceptedFrame, errorFrame, idleFrame, welcomeFrame } from './serverFrames.js';
+import type { ServerMetrics } from './serverMetrics.js';
+import { StrikeCounter } from './strikeCounter.js';
+import { TokenBucket } from './tokenBucket.js';
 
 const STRIKE_WINDOW_MS = 10_000;
 

@@ -1,8 +1,8 @@
 import { Subject, type Observable } from 'rxjs';
 import { WebSocket } from 'ws';
 import { OrganismError } from '@organism/xml';
-import { CloseCodes } from './closeCodes';
-import { parseServerFrame, type ServerFrame } from './parseServerFrame';
+import { CloseCodes } from './closeCodes.js';
+import { parseServerFrame, type ServerFrame } from './parseServerFrame.js';
 
 /** Options of {@link connect}. */
 export interface ConnectOptions {

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { humanLogStream } from './humanLogStream';
+import { humanLogStream } from './humanLogStream.js';
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {

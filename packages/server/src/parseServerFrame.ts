@@ -1,6 +1,6 @@
 import { XmlElement } from 'libxml2-wasm';
 import { ENVELOPE_NS, OrganismError, canonicalize, extractPayload, parseXml } from '@organism/xml';
-import { SERVER_NS } from './serverFrames';
+import { SERVER_NS } from './serverFrames.js';
 import type { EgressMessage } from '@organism/core';
 
 /** A frame the server sent, as {@link parseServerFrame} reads it. */

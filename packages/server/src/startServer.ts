@@ -8,14 +8,14 @@ import { Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import { DEFAULT_XML_LIMITS, OrganismError } from '@organism/xml';
 import { SYSTEM_SENDER, type Organism } from '@organism/core';
-import { bearerOf, createAuthenticator, tokenOf, type Authenticator } from './authenticate';
-import { ClientConnection, type ConnectionHub } from './clientConnection';
-import { CloseCodes } from './closeCodes';
-import { resolveConnectionLimits, type ConnectionLimits } from './connectionLimits';
-import { createOrganismMetrics, type OrganismMetrics } from './organismMetrics';
-import { readClientFrame, type ClientFrame } from './readClientFrame';
-import { createServerMetrics, type ServerMetrics } from './serverMetrics';
-import { ThreadTracker } from './threadTracker';
+import { bearerOf, createAuthenticator, tokenOf, type Authenticator } from './authenticate.js';
+import { ClientConnection, type ConnectionHub } from './clientConnection.js';
+import { CloseCodes } from './closeCodes.js';
+import { resolveConnectionLimits, type ConnectionLimits } from './connectionLimits.js';
+import { createOrganismMetrics, type OrganismMetrics } from './organismMetrics.js';
+import { readClientFrame, type ClientFrame } from './readClientFrame.js';
+import { createServerMetrics, type ServerMetrics } from './serverMetrics.js';
+import { ThreadTracker } from './threadTracker.js';
 
 /** Port of `organism.port` when none is configured: `ws://127.0.0.1:8765`. */
 export const DEFAULT_PORT = 8765;

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { ErrorCodes } from '@organism/xml';
 import type { Organism } from '@organism/core';
-import { CloseCodes, startServer, type OrganismServer } from '../src/index';
-import { testOrganism } from './support/testOrganism';
+import { CloseCodes, startServer, type OrganismServer } from '../src/index.js';
+import { testOrganism } from './support/testOrganism.js';
 
 const observability = readFileSync('docs/observability.md', 'utf8');
 const server = readFileSync('docs/server.md', 'utf8');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createLogger, formatLogLine, logOrganism } from '../src/index';
-import { GREETING, testOrganism } from './support/testOrganism';
+import { createLogger, formatLogLine, logOrganism } from '../src/index.js';
+import { GREETING, testOrganism } from './support/testOrganism.js';
 import type { Organism } from '@organism/core';
 
 function capture() {

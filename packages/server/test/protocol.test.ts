@@ -1,13 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import type { IncomingMessage } from 'node:http';
 import { buildEnvelope } from '@organism/xml';
-import { SERVER_NS, parseServerFrame } from '../src/index';
-import { readClientFrame } from '../src/readClientFrame';
-import { acceptedFrame, errorFrame, idleFrame, welcomeFrame } from '../src/serverFrames';
-import { TokenBucket } from '../src/tokenBucket';
-import { StrikeCounter } from '../src/strikeCounter';
-import { createAuthenticator, tokenOf } from '../src/authenticate';
-import { resolveConnectionLimits } from '../src/connectionLimits';
+import { SERVER_NS, parseServerFrame } from '../src/index.js';
+import { readClientFrame } from '../src/readClientFrame.js';
+import { acceptedFrame, errorFrame, idleFrame, welcomeFrame } from '../src/serverFrames.js';
+import { TokenBucket } from '../src/tokenBucket.js';
+import { StrikeCounter } from '../src/strikeCounter.js';
+import { createAuthenticator, tokenOf } from '../src/authenticate.js';
+import { resolveConnectionLimits } from '../src/connectionLimits.js';
 
 const rules = { isListener: (name: string) => ['greeter', 'calculator.add'].includes(name.toLowerCase()), limits: {} };
 const THREAD = '3f1c2a4b-1d2e-4f3a-8b9c-0123456789ab';

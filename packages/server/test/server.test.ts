@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ENVELOPE_NS, buildEnvelope as envelope } from '@organism/xml';
 import { createOrganism, type Organism, type OrganismOptions, type RoutedMessage } from '@organism/core';
-import { CloseCodes, startServer, type OrganismServer, type ServerFrame, type ServerOptions } from '../src/index';
-import { TestClient } from './support/testClient';
-import { GREETING, testOrganism } from './support/testOrganism';
+import { CloseCodes, startServer, type OrganismServer, type ServerFrame, type ServerOptions } from '../src/index.js';
+import { TestClient } from './support/testClient.js';
+import { GREETING, testOrganism } from './support/testOrganism.js';
 
 const TOKEN = 'test-token';
 

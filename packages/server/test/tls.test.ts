@@ -3,8 +3,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { firstValueFrom, filter } from 'rxjs';
-import { connect, startServer, type OrganismServer, type ServerOptions } from '../src/index';
-import { GREETING, testOrganism } from './support/testOrganism';
+import { connect, startServer, type OrganismServer, type ServerOptions } from '../src/index.js';
+import { GREETING, testOrganism } from './support/testOrganism.js';
 
 const TOKEN = 'tls-token';
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/tls/${name}`, import.meta.url), 'utf8');

@@ -1,7 +1,7 @@
-import { ENVELOPE_NS } from './envelopeSchema';
-import { OrganismError } from './errors';
-import { escapeXmlText } from './escapeXmlText';
-import { rebaseDefaultNamespace } from './rebaseDefaultNamespace';
+import { ENVELOPE_NS } from './envelopeSchema.js';
+import { OrganismError } from './errors.js';
+import { escapeXmlText } from './escapeXmlText.js';
+import { rebaseDefaultNamespace } from './rebaseDefaultNamespace.js';
 
 const ENVELOPE_OPEN = `<message xmlns="${ENVELOPE_NS}"><meta><from>`;
 

@@ -1,6 +1,6 @@
-import './libxml2Tuning';
+import './libxml2Tuning.js';
 import { XmlC14NMode, XmlElement, type XmlDocument } from 'libxml2-wasm';
-import { OrganismError } from './errors';
+import { OrganismError } from './errors.js';
 
 const EXCLUSIVE = { mode: XmlC14NMode.XML_C14N_EXCLUSIVE_1_0, withComments: false } as const;
 

@@ -1,4 +1,4 @@
-import { OrganismError } from './errors';
+import { OrganismError } from './errors.js';
 
 /**
  * Turns parser input into the string libxml2 will parse, enforcing `maxBytes` (measured as UTF-8) before

@@ -1,5 +1,5 @@
-import { ENVELOPE_NS } from './envelopeSchema';
-import { payloadFromCanonical } from './payloadFromCanonical';
+import { ENVELOPE_NS } from './envelopeSchema.js';
+import { payloadFromCanonical } from './payloadFromCanonical.js';
 
 /** The meta fields and the payload of an envelope, read from its canonical text. */
 export interface CanonicalEnvelopeParts {

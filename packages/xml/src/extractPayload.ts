@@ -1,7 +1,7 @@
 import { XmlElement, XmlTreeNode, type XmlDocument } from 'libxml2-wasm';
-import { ENVELOPE_NS } from './envelopeSchema';
-import { elementChildren } from './childNodes';
-import { OrganismError } from './errors';
+import { ENVELOPE_NS } from './envelopeSchema.js';
+import { elementChildren } from './childNodes.js';
+import { OrganismError } from './errors.js';
 
 /**
  * The meta fields and the single payload element of an envelope.

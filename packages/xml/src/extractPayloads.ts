@@ -1,5 +1,5 @@
-import type { XmlLimits } from './limits';
-import { PayloadExtractor, type Extracted } from './payloadExtractor';
+import type { XmlLimits } from './limits.js';
+import { PayloadExtractor, type Extracted } from './payloadExtractor.js';
 
 /**
  * One-shot {@link PayloadExtractor}: every payload (and every refusal) in a complete handler response.

@@ -1,9 +1,9 @@
-import './libxml2Tuning';
+import './libxml2Tuning.js';
 import { XmlDocument, XmlLibError, XsdValidator, type ErrorDetail, type XmlElement } from 'libxml2-wasm';
-import { OrganismError, isOrganismError } from './errors';
-import { parseSchemaDocument, xsdCompileError } from './parseSchemaDocument';
-import { parseXml } from './parseXml';
-import type { CompiledSchema, SchemaValidator, ValidationIssue } from './schemaValidator';
+import { OrganismError, isOrganismError } from './errors.js';
+import { parseSchemaDocument, xsdCompileError } from './parseSchemaDocument.js';
+import { parseXml } from './parseXml.js';
+import type { CompiledSchema, SchemaValidator, ValidationIssue } from './schemaValidator.js';
 
 const NO_ISSUES: readonly ValidationIssue[] = Object.freeze([]);
 

@@ -1,4 +1,4 @@
-import { OrganismError } from './errors';
+import { OrganismError } from './errors.js';
 
 /**
  * Bounds applied to every XML input before and while it is parsed.

@@ -1,7 +1,7 @@
 import { ParseOption, XmlDocument, XmlLibError } from 'libxml2-wasm';
-import { OrganismError, isOrganismError } from './errors';
-import { formatLibxml2Details } from './formatLibxml2Details';
-import { preScanXml } from './preScanXml';
+import { OrganismError, isOrganismError } from './errors.js';
+import { formatLibxml2Details } from './formatLibxml2Details.js';
+import { preScanXml } from './preScanXml.js';
 
 /** Parses a schema document strictly; DTDs are refused as for any other input. */
 export function parseSchemaDocument(xsd: string): XmlDocument {

@@ -1,10 +1,10 @@
-import './libxml2Tuning';
+import './libxml2Tuning.js';
 import { ParseOption, XmlDocument, XmlLibError } from 'libxml2-wasm';
-import { decodeXmlInputWithBytes } from './decodeXmlInput';
-import { OrganismError } from './errors';
-import { formatLibxml2Details } from './formatLibxml2Details';
-import { resolveXmlLimits, type XmlLimits } from './limits';
-import { preScanXml } from './preScanXml';
+import { decodeXmlInputWithBytes } from './decodeXmlInput.js';
+import { OrganismError } from './errors.js';
+import { formatLibxml2Details } from './formatLibxml2Details.js';
+import { resolveXmlLimits, type XmlLimits } from './limits.js';
+import { preScanXml } from './preScanXml.js';
 
 /**
  * A parsed document and the repairs libxml2 made to get it. Dispose it (or `using` it) when done.

@@ -1,10 +1,10 @@
 import { SaxesParser, type SaxesStartTagNS, type SaxesTagNS } from 'saxes';
-import { BareAmpersandEscaper } from './bareAmpersandEscaper';
-import { ENVELOPE_NS } from './envelopeSchema';
-import { OrganismError, type ErrorCode } from './errors';
-import { escapeXmlAttribute, escapeXmlText } from './escapeXmlText';
-import { resolveXmlLimits, type XmlLimits } from './limits';
-import { fitsWhole, simplePayload } from './simplePayload';
+import { BareAmpersandEscaper } from './bareAmpersandEscaper.js';
+import { ENVELOPE_NS } from './envelopeSchema.js';
+import { OrganismError, type ErrorCode } from './errors.js';
+import { escapeXmlAttribute, escapeXmlText } from './escapeXmlText.js';
+import { resolveXmlLimits, type XmlLimits } from './limits.js';
+import { fitsWhole, simplePayload } from './simplePayload.js';
 
 /**
  * One item of a handler response: a payload ready to be enveloped (`xml` is re-serialized from parser

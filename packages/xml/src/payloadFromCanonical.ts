@@ -1,4 +1,4 @@
-import { endOfStartTag, nameEnd, rebaseDefaultNamespace } from './rebaseDefaultNamespace';
+import { endOfStartTag, nameEnd, rebaseDefaultNamespace } from './rebaseDefaultNamespace.js';
 
 const LT = 0x3c; // <
 const SLASH = 0x2f; // /

@@ -1,4 +1,4 @@
-import { OrganismError } from './errors';
+import { OrganismError } from './errors.js';
 
 const LT = 0x3c; // <
 const GT = 0x3e; // >

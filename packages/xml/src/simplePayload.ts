@@ -1,5 +1,5 @@
-import { ENVELOPE_NS } from './envelopeSchema';
-import { escapeXmlText } from './escapeXmlText';
+import { ENVELOPE_NS } from './envelopeSchema.js';
+import { escapeXmlText } from './escapeXmlText.js';
 
 const LT = 0x3c; // <
 const GT = 0x3e; // >

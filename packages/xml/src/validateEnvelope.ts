@@ -1,9 +1,9 @@
-import './libxml2Tuning';
+import './libxml2Tuning.js';
 import { XmlLibError, XsdValidator, type XmlDocument } from 'libxml2-wasm';
-import { ENVELOPE_NS, ENVELOPE_XSD } from './envelopeSchema';
-import { OrganismError } from './errors';
-import { formatLibxml2Details } from './formatLibxml2Details';
-import { parseSchemaDocument } from './parseSchemaDocument';
+import { ENVELOPE_NS, ENVELOPE_XSD } from './envelopeSchema.js';
+import { OrganismError } from './errors.js';
+import { formatLibxml2Details } from './formatLibxml2Details.js';
+import { parseSchemaDocument } from './parseSchemaDocument.js';
 
 // Compiled once, on first use, for the life of the process. The XSD document is referenced here too:
 // libxml2-wasm frees a document whose wrapper is garbage-collected, and the schema may point into it.

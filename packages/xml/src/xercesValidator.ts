@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import xsdSchemaValidator from 'xsd-schema-validator';
-import { decodeXmlInput } from './decodeXmlInput';
-import { OrganismError, isOrganismError } from './errors';
-import { javaExecutable, isJavaAvailable } from './isJavaAvailable';
-import { DEFAULT_XML_LIMITS } from './limits';
-import { parseSchemaDocument } from './parseSchemaDocument';
-import { preScanXml } from './preScanXml';
-import type { CompiledSchema, SchemaValidator, ValidationIssue } from './schemaValidator';
+import { decodeXmlInput } from './decodeXmlInput.js';
+import { OrganismError, isOrganismError } from './errors.js';
+import { javaExecutable, isJavaAvailable } from './isJavaAvailable.js';
+import { DEFAULT_XML_LIMITS } from './limits.js';
+import { parseSchemaDocument } from './parseSchemaDocument.js';
+import { preScanXml } from './preScanXml.js';
+import type { CompiledSchema, SchemaValidator, ValidationIssue } from './schemaValidator.js';
 
 /**
  * XSD validation by Apache Xerces (the JDK's validator) through xsd-schema-validator: an independent

@@ -10,7 +10,7 @@ import {
   validateEnvelope,
   type XmlElement,
 } from '@organism/xml';
-import { METAS, PAYLOADS } from './canonicalCorpus';
+import { METAS, PAYLOADS } from './canonicalCorpus.js';
 
 const HEAD = `<message xmlns="${ENVELOPE_NS}"><meta>`;
 

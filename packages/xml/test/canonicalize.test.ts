@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildEnvelope, canonicalize, extractPayload, parseXml, type XmlElement } from '@organism/xml';
 import { XmlC14NMode } from 'libxml2-wasm';
-import { METAS, PAYLOADS } from './canonicalCorpus';
+import { METAS, PAYLOADS } from './canonicalCorpus.js';
 
 describe('canonicalize (exclusive c14n 1.0)', () => {
   it('drops namespace declarations that are not visibly used and sorts attributes', () => {

@@ -10,7 +10,7 @@ import {
   parseXml,
   validateEnvelope,
 } from '@organism/xml';
-import { expectCode } from './support/expectCode';
+import { expectCode } from './support/expectCode.js';
 
 const THREAD = '3f1c2a4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
 const envelope = (inner: string): string => `<message xmlns="${ENVELOPE_NS}">${inner}</message>`;

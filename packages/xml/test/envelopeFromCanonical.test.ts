@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ENVELOPE_NS, canonicalize, envelopeFromCanonical, extractPayload, parseXml, validateEnvelope } from '../src/index';
+import { ENVELOPE_NS, canonicalize, envelopeFromCanonical, extractPayload, parseXml, validateEnvelope } from '../src/index.js';
 
 const T = '3f1c2a4b-1234-4abc-8def-0123456789ab';
 const env = (inner: string, root = `<message xmlns="${ENVELOPE_NS}">`, close = '</message>') => `${root}${inner}${close}`;

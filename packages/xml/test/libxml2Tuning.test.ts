@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { canonicalize, libxml2Validator, parseXml, validateEnvelope, buildEnvelope, type OrganismError } from '@organism/xml';
 import { ContextStorage } from 'libxml2-wasm/lib/utils.mjs';
-import { contextStorageTuned, defaultConstructorTuning } from '../src/libxml2Tuning';
+import { contextStorageTuned, defaultConstructorTuning } from '../src/libxml2Tuning.js';
 
 const XSD =
   '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">' +

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_XML_LIMITS, canonicalize, parseXml } from '@organism/xml';
 import { ParseOption, XmlDocument } from 'libxml2-wasm';
-import { expectCode } from './support/expectCode';
+import { expectCode } from './support/expectCode.js';
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>
 <!DOCTYPE lolz [

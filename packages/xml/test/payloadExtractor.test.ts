@@ -335,7 +335,7 @@ describe('PayloadExtractor fast path for a first chunk that is one plain element
   const TAILS = ['', '<b>1</b>', '</a>', ' junk <c', `<message xmlns="${ENVELOPE_NS}"><meta/></message>`, '<!DOCTYPE x><y/>', '<z>&bogus;</z>', '<?xml version="1.0"?><w/>'];
 
   it('answers plain elements without saxes and gives what saxes gives', async () => {
-    const { simplePayload } = await import('../src/simplePayload');
+    const { simplePayload } = await import('../src/simplePayload.js');
     for (const xml of PLAIN) {
       expect(simplePayload(xml, 64)).toBeDefined();
       expect(details(feed([xml]))).toBe(details(slow([xml])));

@@ -8,7 +8,7 @@ import {
   payloadFromCanonical,
   validateEnvelope,
 } from '@organism/xml';
-import { METAS, PAYLOADS } from './canonicalCorpus';
+import { METAS, PAYLOADS } from './canonicalCorpus.js';
 
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 const META = '<meta><from>a</from><thread>t</thread></meta>';

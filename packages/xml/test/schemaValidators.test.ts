@@ -9,7 +9,7 @@ import {
   type SchemaValidator,
   type ValidationIssue,
 } from '@organism/xml';
-import { expectCode } from './support/expectCode';
+import { expectCode } from './support/expectCode.js';
 
 const hasJava = await isJavaAvailable();
 if (!hasJava) {

@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { createProgram, type CliIO } from '../../src/index';
+import { createProgram, type CliIO } from '../../src/index.js';
 
 /** Run the real program in this process with captured output and exit code. */
 export async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
-import type { MessageState, PumpEnv } from '../messageState';
-import { syncStep } from './stepInternals';
+import type { MessageState, PumpEnv } from '../messageState.js';
+import { syncStep } from './stepInternals.js';
 
 /** True for a canonical UUID version 4 string (`xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`, any case). */
 export function isUuidV4(value: string | undefined): value is string {

@@ -1,8 +1,8 @@
 import type { OperatorFunction } from 'rxjs';
 import type { Contract } from '@organism/schema';
-import type { Delivery, MessageState } from '../messageState';
-import { syncStep } from './stepInternals';
-import { requirePayloadElement } from './documentInternals';
+import type { Delivery, MessageState } from '../messageState.js';
+import { syncStep } from './stepInternals.js';
+import { requirePayloadElement } from './documentInternals.js';
 
 /**
  * The typed value: from the payload text with the fast scanner; if that fails, from the libxml2

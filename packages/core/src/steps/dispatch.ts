@@ -2,12 +2,12 @@ import { SpanStatusCode, context as otelContext, trace, type Context, type Span 
 import { OrganismError } from '@organism/xml';
 import { isTypedPayload, type TypedPayload } from '@organism/schema';
 import { Observable, config as rxjsConfig, from, isObservable, type OperatorFunction, type Subscriber, type Subscription } from 'rxjs';
-import { isAddressed, isHalted, isResponded, type Emit, type HandlerContext, type HandlerResult } from '../handler';
-import type { KeyedSemaphore } from '../keyedSemaphore';
-import type { Listener } from '../listener';
-import { asOrganismError } from './stepInternals';
-import { NO_SPAN, tracingEnabled } from '../tracing';
-import { RingQueue } from '../ringQueue';
+import { isAddressed, isHalted, isResponded, type Emit, type HandlerContext, type HandlerResult } from '../handler.js';
+import type { KeyedSemaphore } from '../keyedSemaphore.js';
+import type { Listener } from '../listener.js';
+import { asOrganismError } from './stepInternals.js';
+import { NO_SPAN, tracingEnabled } from '../tracing.js';
+import { RingQueue } from '../ringQueue.js';
 
 // A no-op unless the user registers an OpenTelemetry SDK.
 const tracer = trace.getTracer('organism');

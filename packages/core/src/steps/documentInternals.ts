@@ -1,6 +1,6 @@
 import { XmlElement } from 'libxml2-wasm';
 import { OrganismError, parseXml, type ParsedXml, type XmlDocument, type XmlLimits } from '@organism/xml';
-import type { MessageState } from '../messageState';
+import type { MessageState } from '../messageState.js';
 
 const payloadElements = new WeakMap<MessageState, XmlElement>();
 /** Documents that are the whole envelope (not a payload parsed on its own). */

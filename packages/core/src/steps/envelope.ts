@@ -1,8 +1,8 @@
 import { buildEnvelope } from '@organism/xml';
 import { map, type OperatorFunction } from 'rxjs';
-import type { RoutingTable } from '../routingTable';
-import type { Call } from './dispatch';
-import type { ResponseItem } from './extractResponses';
+import type { RoutingTable } from '../routingTable.js';
+import type { Call } from './dispatch.js';
+import type { ResponseItem } from './extractResponses.js';
 
 /** A response ready to re-enter the pump: envelope text plus the plain meta it was built with. */
 export type OutboundItem =

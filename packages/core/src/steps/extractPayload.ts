@@ -1,9 +1,9 @@
 import { canonicalize, envelopeFromCanonical, extractPayload as extract, payloadFromCanonical } from '@organism/xml';
 import type { OperatorFunction } from 'rxjs';
-import type { MessageState } from '../messageState';
-import { syncStep } from './stepInternals';
-import { requireDoc, setPayloadElement } from './documentInternals';
-import { preparedOf, replayFailure } from './prepared';
+import type { MessageState } from '../messageState.js';
+import { syncStep } from './stepInternals.js';
+import { requireDoc, setPayloadElement } from './documentInternals.js';
+import { preparedOf, replayFailure } from './prepared.js';
 
 /** Set what the step reads; a trusted identity replaces `<from>`. */
 function setParts(state: MessageState, from: string, to: string | undefined, thread: string, tag: string, ns: string, payloadXml: string): void {

@@ -1,7 +1,7 @@
 import { OrganismError, PayloadExtractor, parseXml, type Extracted, type XmlLimits } from '@organism/xml';
 import { compileContract, type Contract, type PayloadType } from '@organism/schema';
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { Call, HandlerOutput } from './dispatch';
+import type { Call, HandlerOutput } from './dispatch.js';
 
 /** One payload a handler emitted, or an error about its output, or the end of its call. */
 export type ResponseItem =

@@ -1,5 +1,5 @@
 import { OrganismError, type CompiledSchema, type ErrorCode, type ValidationIssue } from '@organism/xml';
-import type { MessageState } from '../messageState';
+import type { MessageState } from '../messageState.js';
 
 /** The steps whose work can be done ahead of the pass, off the main thread. */
 export type EnvelopeStep = 'repair' | 'canonicalize' | 'validateEnvelope' | 'extractPayload';

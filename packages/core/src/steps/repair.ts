@@ -1,9 +1,9 @@
 import type { OperatorFunction } from 'rxjs';
 import type { XmlLimits } from '@organism/xml';
-import type { MessageState, PumpEnv } from '../messageState';
-import { syncStep } from './stepInternals';
-import { parseInput } from './documentInternals';
-import { preparedOf, replayFailure } from './prepared';
+import type { MessageState, PumpEnv } from '../messageState.js';
+import { syncStep } from './stepInternals.js';
+import { parseInput } from './documentInternals.js';
+import { preparedOf, replayFailure } from './prepared.js';
 
 /** The repair step's work on one state (also run ahead of the pass, off the main thread). */
 export function repairState(state: MessageState, limits: Partial<XmlLimits>): void {

@@ -1,9 +1,9 @@
 import { OrganismError } from '@organism/xml';
 import type { OperatorFunction } from 'rxjs';
-import type { MessageState, PumpEnv } from '../messageState';
-import { META_NS, isMetaRequest } from '../introspection';
-import { SYSTEM_SENDER } from '../huh';
-import { syncStep } from './stepInternals';
+import type { MessageState, PumpEnv } from '../messageState.js';
+import { META_NS, isMetaRequest } from '../introspection.js';
+import { SYSTEM_SENDER } from '../huh.js';
+import { syncStep } from './stepInternals.js';
 
 /**
  * Step 6: resolve the recipients: a full root tag, a bare tag plus `<to>`, or a bare tag to the

@@ -1,6 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { OrganismError } from '@organism/xml';
-import type { MessageState, StepName } from '../messageState';
+import type { MessageState, StepName } from '../messageState.js';
 
 /** Any thrown value as an OrganismError; library errors are wrapped, never leaked. */
 export function asOrganismError(error: unknown, code: 'ORG_ERR_INTERNAL' | 'ORG_ERR_HANDLER_THREW' = 'ORG_ERR_INTERNAL'): OrganismError {

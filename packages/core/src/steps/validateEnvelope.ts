@@ -1,9 +1,9 @@
 import { OrganismError, validateEnvelope as validate } from '@organism/xml';
 import type { OperatorFunction } from 'rxjs';
-import type { MessageState } from '../messageState';
-import { syncStep } from './stepInternals';
-import { requireDoc } from './documentInternals';
-import { preparedOf, replayFailure } from './prepared';
+import type { MessageState } from '../messageState.js';
+import { syncStep } from './stepInternals.js';
+import { requireDoc } from './documentInternals.js';
+import { preparedOf, replayFailure } from './prepared.js';
 
 /** The validateEnvelope step's work on one state. */
 export function validateEnvelopeState(state: MessageState): void {

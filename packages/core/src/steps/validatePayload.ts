@@ -1,9 +1,9 @@
 import { OrganismError, type CompiledSchema, type ValidationIssue } from '@organism/xml';
 import { from, map, mergeMap, of, type OperatorFunction } from 'rxjs';
-import type { MessageState } from '../messageState';
-import { fail } from './stepInternals';
-import { replacePayloadXml, requirePayloadElement } from './documentInternals';
-import { preparedVerdict, schemaIdOf } from './prepared';
+import type { MessageState } from '../messageState.js';
+import { fail } from './stepInternals.js';
+import { replacePayloadXml, requirePayloadElement } from './documentInternals.js';
+import { preparedVerdict, schemaIdOf } from './prepared.js';
 
 /** `<Greeting …>…</Greeting>` → `<greeting …>…</greeting>`; undefined when the text is not of that shape. */
 function withLowerCaseRoot(xml: string, tag: string): string | undefined {

@@ -1,12 +1,12 @@
 import { isOrganismError, type CompiledSchema, type ValidationIssue, type XmlLimits } from '@organism/xml';
-import type { MessageState } from '../messageState';
-import { repairState } from '../steps/repair';
-import { canonicalizeState } from '../steps/canonicalize';
-import { validateEnvelopeState } from '../steps/validateEnvelope';
-import { extractPayloadState } from '../steps/extractPayload';
-import { fail } from '../steps/stepInternals';
-import { releaseDoc, requirePayloadElement } from '../steps/documentInternals';
-import { toPlainError, type EnvelopeStep, type PreparedEnvelope, type SchemaId } from '../steps/prepared';
+import type { MessageState } from '../messageState.js';
+import { repairState } from '../steps/repair.js';
+import { canonicalizeState } from '../steps/canonicalize.js';
+import { validateEnvelopeState } from '../steps/validateEnvelope.js';
+import { extractPayloadState } from '../steps/extractPayload.js';
+import { fail } from '../steps/stepInternals.js';
+import { releaseDoc, requirePayloadElement } from '../steps/documentInternals.js';
+import { toPlainError, type EnvelopeStep, type PreparedEnvelope, type SchemaId } from '../steps/prepared.js';
 
 /** One external envelope to prepare. */
 export interface PrepareRequest {

@@ -1,6 +1,6 @@
 import type { XmlLimits } from '@organism/xml';
-import type { PreparedEnvelope, SchemaId } from '../steps/prepared';
-import type { PrepareRequest } from './prepareEnvelope';
+import type { PreparedEnvelope, SchemaId } from '../steps/prepared.js';
+import type { PrepareRequest } from './prepareEnvelope.js';
 
 /** An organism's part of the shared worker: its limits and its payload schemas by tag. */
 export interface AttachMessage {

@@ -2,9 +2,9 @@
 // and payload XSD validation for external envelopes, on the second core. Started by xmlWorker.ts.
 import { parentPort } from 'node:worker_threads';
 import { libxml2Validator, type CompiledSchema, type XmlLimits } from '@organism/xml';
-import { prepareEnvelope, type TagSchemas } from './prepareEnvelope';
-import type { FromWorker, ToWorker } from './protocol';
-import type { SchemaId } from '../steps/prepared';
+import { prepareEnvelope, type TagSchemas } from './prepareEnvelope.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+import type { SchemaId } from '../steps/prepared.js';
 
 interface Attached {
   readonly limits: XmlLimits;

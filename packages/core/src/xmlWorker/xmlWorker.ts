@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { OrganismError, type XmlLimits } from '@organism/xml';
-import type { PreparedEnvelope } from '../steps/prepared';
-import type { PrepareRequest } from './prepareEnvelope';
-import type { AttachMessage, FromWorker, ToWorker } from './protocol';
-import { bundledWorkerEntry, touchBundle } from './bundleWorker';
+import type { PreparedEnvelope } from '../steps/prepared.js';
+import type { PrepareRequest } from './prepareEnvelope.js';
+import type { AttachMessage, FromWorker, ToWorker } from './protocol.js';
+import { bundledWorkerEntry, touchBundle } from './bundleWorker.js';
 
 /** `auto`: start the worker once traffic is sustained; `on`: start it right away; `off`: never. */
 export type XmlWorkerMode = 'auto' | 'on' | 'off';

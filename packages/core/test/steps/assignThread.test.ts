@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
-import { assignThread, isUuidV4 } from '../../src/index';
-import { THREAD } from '../support/envelopes';
-import { arriving, marbles } from '../support/steps';
+import { assignThread, isUuidV4 } from '../../src/index.js';
+import { THREAD } from '../support/envelopes.js';
+import { arriving, marbles } from '../support/steps.js';
 
 const env = { newThreadId: () => 'fixed' };
 

@@ -1,8 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
 import { ENVELOPE_NS } from '@organism/xml';
-import { canonicalize } from '../../src/index';
-import { THREAD } from '../support/envelopes';
-import { arriving, marbles, parsed, releaseAll } from '../support/steps';
+import { canonicalize } from '../../src/index.js';
+import { THREAD } from '../support/envelopes.js';
+import { arriving, marbles, parsed, releaseAll } from '../support/steps.js';
 
 describe('canonicalize', () => {
   it('writes the exclusive C14N of the envelope: no declaration, unused namespaces dropped, sorted attributes, expanded empty elements', () => {

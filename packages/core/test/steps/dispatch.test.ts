@@ -2,13 +2,13 @@ import { createHook } from 'node:async_hooks';
 import { getEventListeners } from 'node:events';
 import { ROOT_CONTEXT, createContextKey, type Context } from '@opentelemetry/api';
 import { z } from 'zod';
-import { definePayload } from '../../src/index';
+import { definePayload } from '../../src/index.js';
 import { describe, it, expect, beforeAll, afterAll, jest } from '@jest/globals';
 import { Observable, Subject, lastValueFrom, toArray, of } from 'rxjs';
-import { createKeyedSemaphore, dispatch, sendTo, type HandlerContext, type HandlerOutput, type Job, type ListenerSpec } from '../../src/index';
-import { Gate, nextTurn } from '../support/deferred';
-import { GreetingResponse, Note, listener } from '../support/contracts';
-import { callOf, stepWorld, type StepWorld } from '../support/steps';
+import { createKeyedSemaphore, dispatch, sendTo, type HandlerContext, type HandlerOutput, type Job, type ListenerSpec } from '../../src/index.js';
+import { Gate, nextTurn } from '../support/deferred.js';
+import { GreetingResponse, Note, listener } from '../support/contracts.js';
+import { callOf, stepWorld, type StepWorld } from '../support/steps.js';
 
 /** Handlers are looked up through this, so each test can install its own behind a registered listener. */
 const behaviour = new Map<string, ListenerSpec['handler']>();

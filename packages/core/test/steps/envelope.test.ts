@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { ENVELOPE_NS, OrganismError } from '@organism/xml';
-import { envelope, type ResponseItem } from '../../src/index';
-import { Greeting, Note, listener } from '../support/contracts';
-import { THREAD } from '../support/envelopes';
-import { callOf, marbles, stepWorld, type StepWorld } from '../support/steps';
+import { envelope, type ResponseItem } from '../../src/index.js';
+import { Greeting, Note, listener } from '../support/contracts.js';
+import { THREAD } from '../support/envelopes.js';
+import { callOf, marbles, stepWorld, type StepWorld } from '../support/steps.js';
 
 let world: StepWorld;
 beforeAll(() => {

@@ -1,8 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
-import { extractPayload } from '../../src/index';
-import { GREETING } from '../support/contracts';
-import { envelopeXml, rawEnvelope, THREAD } from '../support/envelopes';
-import { marbles, parsed, releaseAll } from '../support/steps';
+import { extractPayload } from '../../src/index.js';
+import { GREETING } from '../support/contracts.js';
+import { envelopeXml, rawEnvelope, THREAD } from '../support/envelopes.js';
+import { marbles, parsed, releaseAll } from '../support/steps.js';
 
 describe('extractPayload', () => {
   it('reads the meta fields and the canonical payload', () => {

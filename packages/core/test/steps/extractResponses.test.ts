@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { DEFAULT_XML_LIMITS, OrganismError } from '@organism/xml';
-import { extractResponses, type HandlerOutput } from '../../src/index';
-import { GreetingResponse, Greeting, Note, listener } from '../support/contracts';
-import { callOf, marbles, stepWorld, type StepWorld } from '../support/steps';
+import { extractResponses, type HandlerOutput } from '../../src/index.js';
+import { GreetingResponse, Greeting, Note, listener } from '../support/contracts.js';
+import { callOf, marbles, stepWorld, type StepWorld } from '../support/steps.js';
 
 let world: StepWorld;
 beforeAll(() => {

@@ -11,10 +11,10 @@ import {
   validateEnvelope,
   validatePayload,
   type MessageState,
-} from '../../src/index';
-import { GREETING, Greeting, listener } from '../support/contracts';
-import { envelopeXml, rawEnvelope, THREAD } from '../support/envelopes';
-import { arriving, marbles, releaseAll, stepWorld, type StepWorld } from '../support/steps';
+} from '../../src/index.js';
+import { GREETING, Greeting, listener } from '../support/contracts.js';
+import { envelopeXml, rawEnvelope, THREAD } from '../support/envelopes.js';
+import { arriving, marbles, releaseAll, stepWorld, type StepWorld } from '../support/steps.js';
 
 let world: StepWorld;
 beforeAll(() => {

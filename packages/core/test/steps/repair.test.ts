@@ -1,9 +1,9 @@
 import { describe, it, expect } from '@jest/globals';
 import { DEFAULT_XML_LIMITS, ENVELOPE_NS } from '@organism/xml';
-import { repair } from '../../src/index';
-import { GREETING } from '../support/contracts';
-import { envelopeXml, THREAD } from '../support/envelopes';
-import { arriving, marbles, releaseAll } from '../support/steps';
+import { repair } from '../../src/index.js';
+import { GREETING } from '../support/contracts.js';
+import { envelopeXml, THREAD } from '../support/envelopes.js';
+import { arriving, marbles, releaseAll } from '../support/steps.js';
 
 const env = { limits: DEFAULT_XML_LIMITS };
 

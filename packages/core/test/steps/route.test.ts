@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { route } from '../../src/index';
-import { Alert, Greeting, listener } from '../support/contracts';
-import { arriving, marbles, stepWorld, type StepWorld } from '../support/steps';
+import { route } from '../../src/index.js';
+import { Alert, Greeting, listener } from '../support/contracts.js';
+import { arriving, marbles, stepWorld, type StepWorld } from '../support/steps.js';
 
 let world: StepWorld;
 beforeAll(() => {

@@ -1,8 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
-import { validateEnvelope } from '../../src/index';
-import { GREETING } from '../support/contracts';
-import { envelopeXml, rawEnvelope, THREAD } from '../support/envelopes';
-import { marbles, parsed, releaseAll } from '../support/steps';
+import { validateEnvelope } from '../../src/index.js';
+import { GREETING } from '../support/contracts.js';
+import { envelopeXml, rawEnvelope, THREAD } from '../support/envelopes.js';
+import { marbles, parsed, releaseAll } from '../support/steps.js';
 import { parseXml } from '@organism/xml';
 
 describe('validateEnvelope', () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { validatePayload, type MessageState } from '../../src/index';
-import { Alert, Greeting, listener } from '../support/contracts';
-import { arriving, marbles, releaseAll, stepWorld, type StepWorld } from '../support/steps';
+import { validatePayload, type MessageState } from '../../src/index.js';
+import { Alert, Greeting, listener } from '../support/contracts.js';
+import { arriving, marbles, releaseAll, stepWorld, type StepWorld } from '../support/steps.js';
 
 let world: StepWorld;
 beforeAll(() => {

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { z } from 'zod';
-import { definePayload, type Handler, type ListenerSpec } from '../../src/index';
+import { definePayload, type Handler, type ListenerSpec } from '../../src/index.js';
 
 /** `<greeting><name>World</name></greeting>` */
 export const Greeting = definePayload('Greeting', z.object({ name: z.string().min(1) }));

@@ -2,8 +2,8 @@
 // with the XML worker started. The process must still exit on its own: an idle worker is unref'd.
 // argv[2]: 'idle' (the worker starts but never gets a batch) or 'used' (it prepares batches).
 import { z } from 'zod';
-import { createOrganism, definePayload } from '../../src/index';
-import { envelopeXml } from './envelopes';
+import { createOrganism, definePayload } from '../../src/index.js';
+import { envelopeXml } from './envelopes.js';
 
 const Greeting = definePayload('Greeting', z.object({ name: z.string() }));
 const greeter = { name: 'greeter', payload: Greeting, description: 'Takes greetings', handler: () => undefined };

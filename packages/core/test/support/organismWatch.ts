@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
-import type { EgressMessage, Organism, OrganismErrorEvent, RoutedMessage } from '../../src/index';
-import { GREETING, HELLO_WORLD } from './contracts';
+import type { EgressMessage, Organism, OrganismErrorEvent, RoutedMessage } from '../../src/index.js';
+import { GREETING, HELLO_WORLD } from './contracts.js';
 
 /** Everything an organism emitted, recorded from before the first message. */
 export interface Watch {

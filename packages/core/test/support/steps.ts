@@ -1,12 +1,12 @@
 import { expect } from '@jest/globals';
 import { DEFAULT_XML_LIMITS, libxml2Validator, parseXml, type XmlLimits } from '@organism/xml';
 import { TestScheduler } from 'rxjs/testing';
-import type { ListenerSpec, MessageState } from '../../src/index';
-import type { Listener } from '../../src/listener';
-import { createRoutingTable, type RoutingTable } from '../../src/routingTable';
-import { registerListeners, SchemaCache } from '../../src/register';
-import { releaseDoc } from '../../src/steps/documentInternals';
-import type { Call } from '../../src/steps/dispatch';
+import type { ListenerSpec, MessageState } from '../../src/index.js';
+import type { Listener } from '../../src/listener.js';
+import { createRoutingTable, type RoutingTable } from '../../src/routingTable.js';
+import { registerListeners, SchemaCache } from '../../src/register.js';
+import { releaseDoc } from '../../src/steps/documentInternals.js';
+import type { Call } from '../../src/steps/dispatch.js';
 
 /** A marble scheduler whose frames are compared with jest's `toEqual` (asymmetric matchers work). */
 export function marbles(): TestScheduler {

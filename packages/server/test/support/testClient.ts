@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { parseServerFrame, type ServerFrame } from '../../src/index';
+import { parseServerFrame, type ServerFrame } from '../../src/index.js';
 
 /** A real `ws` client that records every frame the server sends, for assertions. */
 export class TestClient {

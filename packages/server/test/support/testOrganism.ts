@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createOrganism, definePayload, type Organism, type OrganismOptions } from '@organism/core';
-import { Greeting, handleGreeting } from '../../../../examples/hello/greeter';
+import { Greeting, handleGreeting } from '../../../../examples/hello/greeter.js';
 
 /** `<nap><ms>50</ms><label>a</label></nap>`: answered with `<napped>` after `ms`. */
 export const Nap = definePayload('Nap', z.object({ ms: z.number().int().min(0).max(10_000), label: z.string() }));
