@@ -9,12 +9,22 @@ import { definePayload, isPayloadType, type PayloadType } from '@organism/schema
 import type { ListenerSpec } from './listener.js';
 import type { OrganismOptions } from './organism.js';
 import { locateYamlPath } from './yamlLocator.js';
+import { describeConfigIssue } from './configIssue.js';
 import { DEFAULT_BUDGETS } from './threadRegistry.js';
 import { DEFAULT_META_FLAGS } from './introspection.js';
 
 const moduleRef = z
   .string()
   .regex(/^[^#]+#[A-Za-z_$][\w$]*$/, 'expected "path/to/module.ts#ExportName"');
+
+/** What a key holds, for "required key … is missing" where the schema's type says too little. */
+const KEY_EXPECTATIONS: Readonly<Record<string, string>> = {
+  payload_class: 'a module reference "path/to/module.ts#ExportName", or a list of them',
+  handler: 'a module reference "path/to/module.ts#ExportName"',
+  on_huh: 'a module reference "path/to/module.ts#ExportName"',
+  listeners: 'a list of listeners, each with name, payload_class, handler and description',
+  organism: 'a mapping with at least name:',
+};
 
 const listenerSchema = z
   .object({
@@ -170,7 +180,6 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const keyPath = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
-    let hint = issue.message;
     if (issue.code === 'unrecognized_keys') {
       const allowed =
         keyPath[0] === 'listeners'
@@ -184,7 +193,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
               : keyPath[0] === 'meta'
                 ? ['list_capabilities', 'request_schema', 'request_example', 'request_prompt']
               : Object.keys(organismYamlSchema.shape);
-      hint = issue.keys
+      const hint = issue.keys
         .map((key) => {
           const suggestion = closest(key, allowed);
           return `unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
@@ -192,7 +201,8 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
         .join('; ');
       return Promise.reject(configError(file, text, [...keyPath, issue.keys[0]!], hint));
     }
-    throw configError(file, text, keyPath, hint);
+    const described = describeConfigIssue(issue, raw, KEY_EXPECTATIONS);
+    throw configError(file, text, described.path, described.message);
   }
   const config = parsed.data;
   const base = dirname(path);

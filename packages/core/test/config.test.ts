@@ -95,6 +95,30 @@ describe('loadConfig / loadOrganism', () => {
     expect(typo.message).toContain('did you mean "key_file"');
   });
 
+  it.each([
+    ['a missing required key, at the listener that lacks it', (y: string) => y.replace('    payload_class: mods/greeter.ts#Greeting\n', ''),
+      'missing-key.yaml:4 listeners[0]: required key payload_class is missing (expected a module reference "path/to/module.ts#ExportName", or a list of them)'],
+    ['a missing description', (y: string) => y.replace('    description: Greets\n', ''),
+      'missing-key.yaml:4 listeners[0]: required key description is missing (expected a string)'],
+    ['a missing listeners list', (y: string) => y.replace(/listeners:[\s\S]*/, ''),
+      'missing-key.yaml: required key listeners is missing'],
+    ['a value of the wrong type', (y: string) => y.replace('  name: test\n', '  name: test\nmax_hops: many\n'),
+      'missing-key.yaml:3 max_hops: expected a number, got the string "many"'],
+    ['a number out of range', (y: string) => y.replace('  name: test\n', '  name: test\n  port: 70000\n'),
+      'missing-key.yaml:3 organism.port: must be ≤ 65535, got 70000'],
+    ['an enum value that is not an option', (y: string) => y.replace('  name: test\n', '  name: test\nwhen_full: drop\n'),
+      'missing-key.yaml:3 when_full: expected one of "wait", "reject", got the string "drop"'],
+    ['a wrong item inside a list of payload classes', (y: string) => y.replace('payload_class: mods/greeter.ts#Greeting', 'payload_class:\n      - mods/greeter.ts#Greeting\n      - 42'),
+      'missing-key.yaml:7 listeners[0].payload_class[1]: expected a string, got 42'],
+    ['a module reference without #export', (y: string) => y.replace('handler: mods/greeter.ts#handleGreeting', 'handler: mods/greeter.ts'),
+      'missing-key.yaml:6 listeners[0].handler: expected "path/to/module.ts#ExportName", got the string "mods/greeter.ts"'],
+  ])('reports %s in words, with the line, not zod\'s "Invalid input"', async (_name, edit, message) => {
+    const error = await failure(loadConfig(await yamlFile('missing-key.yaml', edit(listener()))));
+    expect(error.code).toBe('ORG_ERR_CONFIG');
+    expect(error.message).toContain(message);
+    expect(error.message).not.toMatch(/Invalid input|Invalid option|Too small|Too big/);
+  });
+
   it('reports a missing export with a suggestion', async () => {
     const file = await yamlFile('export.yaml', listener('', 'handleGreting'));
     const error = await failure(loadConfig(file));
