@@ -1,5 +1,6 @@
 // The README's embedding example; test/readme.test.ts checks that the README shows this file
-// verbatim and runs it.
+// verbatim and runs it. `npx tsx examples/embed.ts` runs it on the demo and prints the replies.
+import { pathToFileURL } from 'node:url';
 import { loadOrganism } from '@organism/core';
 
 export async function main(file = 'organism.yaml'): Promise<string[]> {
@@ -15,3 +16,5 @@ export async function main(file = 'organism.yaml'): Promise<string[]> {
   await org.close();
   return replies;
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) console.log(await main());
