@@ -1,4 +1,4 @@
-import { OrganismError, createOrganism, loadConfig, type ListenerSpec, type OrganismOptions } from '@organism/core';
+import { OrganismError, createOrganism, loadConfig, type ListenerSpec, type LoadedConfig, type OrganismOptions } from '@organism/core';
 import { describeError, type CliIO } from './cliIO.js';
 
 /** What `organism validate` found. */
@@ -12,8 +12,8 @@ function asError(error: unknown): OrganismError {
   return error instanceof OrganismError ? error : new OrganismError('ORG_ERR_INTERNAL', String((error as Error)?.message ?? error), { cause: error });
 }
 
-function within(file: string, index: number, error: OrganismError): OrganismError {
-  return new OrganismError(error.code, `${file} listeners[${index}]: ${error.message}`, {
+function within(at: (index: number) => string, index: number, error: OrganismError): OrganismError {
+  return new OrganismError(error.code, `${at(index)}: ${error.message}`, {
     cause: error,
     ...(error.details ? { details: error.details } : {}),
   });
@@ -36,12 +36,17 @@ async function tryCreate(options: OrganismOptions): Promise<OrganismError | unde
  * Listeners are checked one by one so one bad listener does not hide the next.
  */
 export async function validateOrganism(file: string): Promise<ValidationReport> {
-  let options: OrganismOptions;
+  let loaded: LoadedConfig;
   try {
-    options = (await loadConfig(file)).options;
+    loaded = await loadConfig(file);
   } catch (error) {
     return { errors: [asError(error)], listeners: 0, rootTags: 0 };
   }
+  const { options } = loaded;
+  const at = (index: number): string => {
+    const line = loaded.lineOf(['listeners', index]);
+    return `${file}${line !== undefined ? `:${line}` : ''} listeners[${index}]`;
+  };
   const errors: OrganismError[] = [];
   const specs: readonly ListenerSpec[] = options.listeners;
   const shared = { validator: options.validator ?? 'libxml2', ...(options.limits ? { limits: options.limits } : {}) } as const;
@@ -49,13 +54,13 @@ export async function validateOrganism(file: string): Promise<ValidationReport> 
   let rootTags = 0;
   for (const [index, spec] of specs.entries()) {
     const failure = await tryCreate({ ...shared, listeners: [{ ...spec, peers: [] }] });
-    if (failure) errors.push(within(file, index, failure));
+    if (failure) errors.push(within(at, index, failure));
     rootTags += Array.isArray(spec.payload) ? spec.payload.length : 1;
     const key = spec.name.toLowerCase();
     const first = names.get(key);
     if (first !== undefined) {
       errors.push(
-        new OrganismError('ORG_ERR_REGISTRATION', `${file} listeners[${index}]: listener "${spec.name}": duplicate name, also listeners[${first}] (names compare case-insensitively)`),
+        new OrganismError('ORG_ERR_REGISTRATION', `${at(index)}: listener "${spec.name}": duplicate name, also listeners[${first}] (names compare case-insensitively)`),
       );
     } else {
       names.set(key, index);
@@ -64,7 +69,7 @@ export async function validateOrganism(file: string): Promise<ValidationReport> 
   for (const [index, spec] of specs.entries()) {
     for (const peer of spec.peers ?? []) {
       if (!names.has(peer.toLowerCase())) {
-        errors.push(new OrganismError('ORG_ERR_REGISTRATION', `${file} listeners[${index}]: listener "${spec.name}": peer "${peer}" is not a listener of this organism`));
+        errors.push(new OrganismError('ORG_ERR_REGISTRATION', `${at(index)}: listener "${spec.name}": peer "${peer}" is not a listener of this organism`));
       }
     }
   }

@@ -13,8 +13,8 @@ describe('organism validate', () => {
     const { code, stderr } = await cli('validate', file);
     expect(code).toBe(1);
     expect(stderr).toContain(`${file}: 2 errors`);
-    expect(stderr).toContain(`ORG_ERR_REGISTRATION: ${file} listeners[1]: listener "Greeter": duplicate name, also listeners[0]`);
-    expect(stderr).toContain(`ORG_ERR_REGISTRATION: ${file} listeners[2]: listener "boss": peer "nobody" is not a listener`);
+    expect(stderr).toContain(`ORG_ERR_REGISTRATION: ${file}:11 listeners[1]: listener "Greeter": duplicate name, also listeners[0]`);
+    expect(stderr).toContain(`ORG_ERR_REGISTRATION: ${file}:16 listeners[2]: listener "boss": peer "nobody" is not a listener`);
   });
 
   it('reports a file it cannot read with ORG_ERR_CONFIG', async () => {

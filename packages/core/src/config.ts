@@ -96,6 +96,11 @@ export interface LoadedConfig {
   readonly file: string;
   readonly config: OrganismYaml;
   readonly options: OrganismOptions;
+  /**
+   * The 1-based line of a key path in the file, for messages about it.
+   * @example loaded.lineOf(['listeners', 2]) // 20
+   */
+  lineOf(path: readonly (string | number)[]): number | undefined;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -284,6 +289,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   return {
     file: path,
     config,
+    lineOf: (keyPath) => locateYamlPath(text, keyPath),
     options: {
       name: config.organism.name,
       listeners,

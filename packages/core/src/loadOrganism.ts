@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { OrganismError } from '@organism/xml';
 import { loadConfig } from './config.js';
 import { createOrganism, type Organism, type OrganismOptions } from './organism.js';
-import { locateYamlPath } from './yamlLocator.js';
 
 /**
  * Load `organism.yaml`, import its listeners' modules (TypeScript without a build step) and start
@@ -24,7 +22,7 @@ export async function loadOrganism(file: string, overrides: Partial<OrganismOpti
     if (!(error instanceof OrganismError)) throw error;
     const index = loaded.config.listeners.findIndex((l) => error.message.startsWith(`listener "${l.name}"`));
     if (index < 0) throw error;
-    const line = locateYamlPath(readFileSync(loaded.file, 'utf8'), ['listeners', index]);
+    const line = loaded.lineOf(['listeners', index]);
     throw new OrganismError(error.code, `${file}${line !== undefined ? `:${line}` : ''} listeners[${index}]: ${error.message}`, {
       cause: error,
       ...(error.details ? { details: error.details } : {}),
