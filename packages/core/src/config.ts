@@ -132,9 +132,21 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {
     if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
-    // Plain node: load TypeScript through tsx's loader.
-    const { tsImport } = await import('tsx/esm/api');
-    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+    // A Node that cannot load TypeScript itself: through tsx's loader, an optional peer dependency.
+    let tsx: typeof import('tsx/esm/api');
+    try {
+      tsx = await import('tsx/esm/api');
+    } catch (cause) {
+      throw new NoTypeScriptLoader(cause);
+    }
+    return (await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>;
+  }
+}
+
+/** A TypeScript module was named and neither Node nor an installed tsx can load it. */
+class NoTypeScriptLoader extends Error {
+  constructor(cause: unknown) {
+    super('no TypeScript loader is installed', { cause });
   }
 }
 
@@ -213,7 +225,9 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
           at,
           missing
             ? `module ${modulePath} not found (paths are relative to ${file})`
-            : `module ${modulePath} failed to load: ${(error as Error).message}`,
+            : error instanceof NoTypeScriptLoader
+              ? `module ${modulePath} is TypeScript, which this Node cannot load without a loader: install tsx beside @organism/core (npm install tsx), or name the module's compiled .js file`
+              : `module ${modulePath} failed to load: ${(error as Error).message}`,
           error,
         );
       }
