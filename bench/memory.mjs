@@ -3,8 +3,9 @@
 //   idle   an organism with one listener, after one round trip, at rest: RSS (target ≤ 100 MB)
 //   flood  200,000 envelopes into a 250 ms handler, up to 5,000 calls in flight: peak RSS (≤ 300 MB)
 // Each child closes its organism and must then exit by itself (nothing keeps the process alive):
-// the time from close() to the exit is printed too. `--tsx` runs the children with
-// `--import tsx` as well, for comparison (the TypeScript loader's own cost).
+// the time from close() to the exit is printed too. `--tsx` also runs the children under tsx's
+// loader, with and without libxml2-wasm imported first, for comparison (what an app run through
+// tsx pays).
 // Plain JavaScript on purpose: importing this file must not need a TypeScript loader.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -103,7 +104,10 @@ const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits
 
 async function main() {
   const variants = [{ name: 'plain node, built packages', execArgv: [] }];
-  if (process.argv.includes('--tsx')) variants.push({ name: 'node --import tsx (for comparison)', execArgv: ['--import', 'tsx'] });
+  if (process.argv.includes('--tsx')) {
+    variants.push({ name: 'node --import tsx (for comparison)', execArgv: ['--import', 'tsx'] });
+    variants.push({ name: 'node --import libxml2-wasm --import tsx (for comparison)', execArgv: ['--import', 'libxml2-wasm', '--import', 'tsx'] });
+  }
   let missed = 0;
   console.log(`node ${process.version}; flood: ${fmt(FLOOD.messages)} envelopes, ${FLOOD.handlerMs} ms handler, ${fmt(FLOOD.inFlight)} calls in flight, max_queued ${fmt(FLOOD.maxQueued)}`);
   for (const variant of variants) {

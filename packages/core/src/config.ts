@@ -127,20 +127,35 @@ function editDistance(a: string, b: string): number {
 
 /** Import a module of the user's, TypeScript included, without a build step. */
 async function importModule(path: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(path).href;
-  try {
-    return (await import(url)) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
-    // A Node that cannot load TypeScript itself: through tsx's loader, an optional peer dependency.
-    let tsx: typeof import('tsx/esm/api');
-    try {
-      tsx = await import('tsx/esm/api');
-    } catch (cause) {
+  if (TYPESCRIPT.test(path) && !LOADS_TYPESCRIPT) await registerTypeScriptLoader();
+  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+}
+
+const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
+/**
+ * This process imports TypeScript already: Node strips types itself (22.18 and later), or this
+ * module runs from its own TypeScript source (under jest or tsx).
+ */
+const LOADS_TYPESCRIPT = Boolean((process.features as { typescript?: unknown }).typescript) || import.meta.url.endsWith('.ts');
+let typeScriptLoader: Promise<void> | undefined;
+
+/**
+ * A Node that cannot load TypeScript itself (Node 20): tsx's loader, an optional peer dependency,
+ * registered once for the process. Registered, not `tsImport`: the user's module then imports the
+ * `@organism/*`, zod and libxml2-wasm modules already loaded, where tsImport loaded a second copy
+ * of each through the loader (over 400 MB more RSS for the demo).
+ */
+function registerTypeScriptLoader(): Promise<void> {
+  typeScriptLoader ??= import('tsx/esm/api').then(
+    ({ register }) => {
+      register();
+    },
+    (cause: unknown) => {
+      typeScriptLoader = undefined;
       throw new NoTypeScriptLoader(cause);
-    }
-    return (await tsx.tsImport(url, import.meta.url)) as Record<string, unknown>;
-  }
+    },
+  );
+  return typeScriptLoader;
 }
 
 /** A TypeScript module was named and neither Node nor an installed tsx can load it. */
