@@ -23,6 +23,8 @@ const config: Config = {
   },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/examples/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,
+  // What tests spawn (the CLI, the XML worker) runs the packages' dist/: built first.
+  globalSetup: '<rootDir>/test/buildPackages.cjs',
   reporters: ['default', '<rootDir>/.ci/summary-reporter.cjs'],
 };
 export default config;

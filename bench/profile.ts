@@ -24,9 +24,15 @@ interface CpuProfile {
   readonly timeDeltas: readonly number[];
 }
 
+/** A package's compiled file (`packages/core/dist/steps/route.js`) as its source (`…/src/steps/route.ts`). */
+function sourceUrl(url: string): string {
+  return url.replace(/\/packages\/([\w-]+)\/dist\/(.*)\.js(\?.*)?$/, '/packages/$1/src/$2.ts');
+}
+
 /** Where a function's self time belongs, by its script URL. */
 function groupOf(frame: CallFrame): string {
-  const { url, functionName } = frame;
+  const { functionName } = frame;
+  const url = sourceUrl(frame.url);
   if (functionName === '(garbage collector)') return 'GC';
   if (functionName === '(idle)') return '(idle)';
   if (functionName === '(program)' || functionName === '(root)') return 'V8 / native (program)';
@@ -83,7 +89,8 @@ export function summarize(profile: CpuProfile, top = 30): string {
   const place = (id: number): { step?: string; organism?: string } => {
     const known = placeOf.get(id);
     if (known !== undefined) return known;
-    const { url, functionName } = byId.get(id)!.callFrame;
+    const { functionName } = byId.get(id)!.callFrame;
+    const url = sourceUrl(byId.get(id)!.callFrame.url);
     const step = /\/packages\/core\/src\/steps\/(\w+)\.ts/.exec(url)?.[1];
     const parent = parents.get(id);
     const above = parent === undefined ? {} : place(parent);
@@ -144,7 +151,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     // Other threads: the XML worker is the one that ran the worker entry.
     for (const other of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile') && !profiles.includes(f)).sort()) {
       const profile = JSON.parse(readFileSync(join(dir, other), 'utf8')) as CpuProfile;
-      if (!profile.nodes.some((n) => n.callFrame.url.endsWith('/xmlWorker/workerMain.ts'))) continue;
+      if (!profile.nodes.some((n) => sourceUrl(n.callFrame.url).endsWith('/xmlWorker/workerMain.ts'))) continue;
       console.log(`\nXML worker thread profile: ${join(dir, other)}\n`);
       console.log(summarize(profile, top));
     }

@@ -1,7 +1,3 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI without a build step. libxml2-wasm is plain JavaScript: load it before
-// tsx's loader is registered, so its large module is not transformed (that costs ~150 MB of RSS).
-import 'libxml2-wasm';
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/bin.ts');
+// The organism command, from the package's build output (npm install builds it; see the README).
+import '../dist/bin.js';

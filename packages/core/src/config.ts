@@ -142,14 +142,41 @@ function editDistance(a: string, b: string): number {
 
 /** Import a module of the user's, TypeScript included, without a build step. */
 async function importModule(path: string): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(path).href;
-  try {
-    return (await import(url)) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
-    // Plain node: load TypeScript through tsx's loader.
-    const { tsImport } = await import('tsx/esm/api');
-    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+  if (TYPESCRIPT.test(path) && !LOADS_TYPESCRIPT) await registerTypeScriptLoader();
+  return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+}
+
+const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/;
+/**
+ * This process imports TypeScript already: Node strips types itself (22.18 and later), or this
+ * module runs from its own TypeScript source (under jest or tsx).
+ */
+const LOADS_TYPESCRIPT = Boolean((process.features as { typescript?: unknown }).typescript) || import.meta.url.endsWith('.ts');
+let typeScriptLoader: Promise<void> | undefined;
+
+/**
+ * A Node that cannot load TypeScript itself (Node 20): tsx's loader, an optional peer dependency,
+ * registered once for the process. Registered, not `tsImport`: the user's module then imports the
+ * `@organism/*`, zod and libxml2-wasm modules already loaded, where tsImport loaded a second copy
+ * of each through the loader (over 400 MB more RSS for the demo).
+ */
+function registerTypeScriptLoader(): Promise<void> {
+  typeScriptLoader ??= import('tsx/esm/api').then(
+    ({ register }) => {
+      register();
+    },
+    (cause: unknown) => {
+      typeScriptLoader = undefined;
+      throw new NoTypeScriptLoader(cause);
+    },
+  );
+  return typeScriptLoader;
+}
+
+/** A TypeScript module was named and neither Node nor an installed tsx can load it. */
+class NoTypeScriptLoader extends Error {
+  constructor(cause: unknown) {
+    super('no TypeScript loader is installed', { cause });
   }
 }
 
@@ -228,7 +255,9 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
           at,
           missing
             ? `module ${modulePath} not found (paths are relative to ${file})`
-            : `module ${modulePath} failed to load: ${(error as Error).message}`,
+            : error instanceof NoTypeScriptLoader
+              ? `module ${modulePath} is TypeScript, which this Node cannot load without a loader: install tsx beside @organism/core (npm install tsx), or name the module's compiled .js file`
+              : `module ${modulePath} failed to load: ${(error as Error).message}`,
           error,
         );
       }

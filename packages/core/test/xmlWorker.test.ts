@@ -1,10 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ENVELOPE_NS } from '@organism/xml';
 import { createOrganism, type MessageState, type Organism, type OrganismOptions } from '../src/index.js';
 import { xmlWorkerThread } from '../src/xmlWorker/xmlWorker.js';
@@ -34,20 +31,6 @@ const INPUTS: ReadonlyArray<{ readonly input: string | Uint8Array; readonly from
 ];
 
 const OPTIONS = { listeners: [greeter], limits: { maxBytes: 4_096 } } satisfies OrganismOptions;
-/**
- * This file's own bundle directory: the restart test deletes bundles, and the shared one serves
- * the other test files' workers (the same checkout builds the same bundle) running meanwhile.
- */
-const BUNDLES = mkdtempSync(join(tmpdir(), 'organism-xml-worker-test-'));
-const sharedBundles = process.env.ORGANISM_XML_WORKER_DIR;
-process.env.ORGANISM_XML_WORKER_DIR = BUNDLES;
-afterAll(() => {
-  // Test files that run next in this process use the shared directory again.
-  if (sharedBundles === undefined) delete process.env.ORGANISM_XML_WORKER_DIR;
-  else process.env.ORGANISM_XML_WORKER_DIR = sharedBundles;
-  rmSync(BUNDLES, { recursive: true, force: true });
-});
-
 async function untilWorkerReady(org: Organism): Promise<void> {
   for (let i = 0; i < 600 && org.stats().xmlWorker !== 'ready'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
   expect(org.stats().xmlWorker).toBe('ready');
@@ -153,12 +136,9 @@ describe('XML worker', () => {
     expect(w.egress.filter((m) => m.tag === 'greetingresponse')).toHaveLength(count);
     expect(w.errors.map((e) => e.code)).toEqual(['ORG_ERR_XML_WORKER']);
     expect(org.stats()).toMatchObject({ queued: 0, pending: 0 });
-    // The next envelope starts a new worker (mode "on"), even when its bundle was pruned meanwhile
-    // (the process keeps the bundle's URL): it is built again.
-    for (const name of readdirSync(BUNDLES)) if (/^[0-9a-f]{16}\.mjs$/.test(name)) rmSync(join(BUNDLES, name), { force: true });
+    // The next envelope starts a new worker (mode "on").
     await org.inject(sent);
     await untilWorkerReady(org);
-    expect(readdirSync(BUNDLES).some((name) => /^[0-9a-f]{16}\.mjs$/.test(name))).toBe(true);
     const before = org.stats().preparedOnWorker;
     await org.inject(sent);
     await org.whenIdle();

@@ -3,7 +3,6 @@ import { OrganismError, type XmlLimits } from '@organism/xml';
 import type { PreparedEnvelope } from '../steps/prepared.js';
 import type { PrepareRequest } from './prepareEnvelope.js';
 import type { AttachMessage, FromWorker, ToWorker } from './protocol.js';
-import { bundledWorkerEntry, touchBundle } from './bundleWorker.js';
 
 /** `auto`: start the worker once traffic is sustained; `on`: start it right away; `off`: never. */
 export type XmlWorkerMode = 'auto' | 'on' | 'off';
@@ -67,13 +66,16 @@ const LINGER_MS = 10_000;
 /** Batches at the worker at once: enough to keep it busy, few enough to keep memory flat. */
 const MAX_IN_FLIGHT = 4;
 
-/** Without esbuild, a bootstrap that registers tsx and imports the TypeScript entry. */
-const TSX_ENTRY = new URL('./entry.mjs', import.meta.url);
+/**
+ * The worker's code: the compiled `workerMain.js` beside this module, plain JavaScript that Node
+ * loads with no TypeScript loader. When this module itself runs from its TypeScript source (the
+ * project's tests), the package's build output, which `npm install` and `npm test` build.
+ */
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? '../../dist/xmlWorker/workerMain.js' : './workerMain.js', import.meta.url);
 
 /**
  * `ORGANISM_XML_WORKER_FLAGS`: Node flags for the worker thread, for debugging (`--cpu-prof
- * --cpu-prof-dir=DIR`). With flags set, the worker loads its TypeScript sources through tsx instead
- * of the bundle, so a profile names the source files.
+ * --cpu-prof-dir=DIR`).
  */
 const DEBUG_FLAGS = (process.env.ORGANISM_XML_WORKER_FLAGS ?? '').split(/\s+/).filter((flag) => flag !== '');
 
@@ -94,7 +96,6 @@ class SharedWorker {
   private readonly inFlight = new Map<number, Batch>();
   /** Batches waiting for one in flight to return. */
   private waiting: Batch[] = [];
-  private entry: Promise<URL> | undefined;
   private lingering: NodeJS.Timeout | undefined;
 
   attach(options: XmlWorkerOptions): Client {
@@ -124,28 +125,15 @@ class SharedWorker {
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'starting';
-    this.entry ??= DEBUG_FLAGS.length > 0 ? Promise.resolve(TSX_ENTRY) : bundledWorkerEntry().then((entry) => entry ?? TSX_ENTRY);
-    void this.entry.then((entry) => this.spawn(entry));
+    this.spawn();
   }
 
-  private spawn(entry: URL): void {
-    if (this.state !== 'starting') return;
-    if (this.clients.size === 0) {
-      this.state = 'idle'; // every organism closed while the entry was being built
-      return;
-    }
-    if (entry !== TSX_ENTRY && !touchBundle(entry)) {
-      // Pruned since it was built (another process, after 7 days without a use): build it again.
-      this.entry = undefined;
-      this.state = 'idle';
-      this.start();
-      return;
-    }
+  private spawn(): void {
     let worker: Worker;
     try {
       // No inherited flags: the entry loads what the worker needs itself. Its garbage is small and
       // short-lived: a small young generation keeps its memory flat.
-      worker = new Worker(entry, { execArgv: DEBUG_FLAGS, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+      worker = new Worker(WORKER_ENTRY, { execArgv: DEBUG_FLAGS, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     } catch (error) {
       this.crashed(error);
       return;
