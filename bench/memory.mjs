@@ -3,7 +3,8 @@
 //   idle   an organism with one listener, after one round trip, at rest: RSS (target ≤ 100 MB)
 //   flood  200,000 envelopes into a 250 ms handler, up to 5,000 calls in flight: peak RSS (≤ 300 MB)
 // Each child closes its organism and must then exit by itself (nothing keeps the process alive):
-// the time from close() to the exit is printed too. `--tsx` also runs the children under tsx's
+// the time from close() to the exit is printed too. `npm run bench` runs it too (`--json`, the
+// memory scenario). `--tsx` also runs the children under tsx's
 // loader, with and without libxml2-wasm imported first, for comparison (what an app run through
 // tsx pays).
 // Plain JavaScript on purpose: importing this file must not need a TypeScript loader.
@@ -103,6 +104,13 @@ function runChild(mode, execArgv) {
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main() {
+  if (process.argv.includes('--json')) {
+    // For `npm run bench` (bench/scenarios/memory.ts): the plain-node figures as one JSON line.
+    const idle = await runChild('idle', []);
+    const flood = await runChild('flood', []);
+    console.log(JSON.stringify({ config: FLOOD, idle, flood }));
+    return;
+  }
   const variants = [{ name: 'plain node, built packages', execArgv: [] }];
   if (process.argv.includes('--tsx')) {
     variants.push({ name: 'node --import tsx (for comparison)', execArgv: ['--import', 'tsx'] });

@@ -16,6 +16,7 @@ import type { BenchContext, Figure, Scenario } from './scenario.js';
 import { broadcast } from './scenarios/broadcast.js';
 import { flood } from './scenarios/flood.js';
 import { latency } from './scenarios/latency.js';
+import { memory } from './scenarios/memory.js';
 import { roundTrip } from './scenarios/roundTrip.js';
 import { slowHandlers } from './scenarios/slowHandlers.js';
 import { streaming } from './scenarios/streaming.js';
@@ -25,7 +26,7 @@ import { xmlFloor } from './scenarios/xmlFloor.js';
  * In order (the latency offers half the round trip's maximum rate). The round trip measures the
  * XML floor itself, paired run by run; `--only xmlFloor` measures the floor alone.
  */
-const SCENARIOS: readonly Scenario[] = [roundTrip, latency, slowHandlers, flood, streaming, broadcast];
+const SCENARIOS: readonly Scenario[] = [roundTrip, latency, slowHandlers, flood, memory, streaming, broadcast];
 const ON_REQUEST: readonly Scenario[] = [xmlFloor];
 
 const { values: options } = parseArgs({

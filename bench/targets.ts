@@ -19,6 +19,8 @@ export const TARGETS: readonly Target[] = [
   { figure: 'latency.handler.p99', op: '<=', threshold: 2, text: 'inject→handler p99 ≤ 2 ms at half load' },
   { figure: 'slowHandlers.ofIdeal', op: '>=', threshold: 90, text: 'slow handlers ≥ 90 % of the ideal 20,000/s' },
   { figure: 'flood.peakRss', op: '<=', threshold: 300, text: 'flood peak RSS ≤ 300 MB' },
+  { figure: 'memory.idleRss', op: '<=', threshold: 100, text: 'idle organism RSS ≤ 100 MB (plain node, built packages)' },
+  { figure: 'memory.floodPeakRss', op: '<=', threshold: 300, text: 'flood peak RSS ≤ 300 MB, 5,000 in flight (plain node, built packages)' },
   { figure: 'streaming.first', op: '<=', threshold: 15, text: 'first streamed dispatch ≤ 15 ms' },
 ];
 
