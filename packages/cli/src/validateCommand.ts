@@ -43,10 +43,7 @@ export async function validateOrganism(file: string): Promise<ValidationReport> 
     return { errors: [asError(error)], listeners: 0, rootTags: 0 };
   }
   const { options } = loaded;
-  const at = (index: number): string => {
-    const line = loaded.lineOf(['listeners', index]);
-    return `${file}${line !== undefined ? `:${line}` : ''} listeners[${index}]`;
-  };
+  const at = (index: number): string => loaded.where(['listeners', index]);
   const errors: OrganismError[] = [];
   const specs: readonly ListenerSpec[] = options.listeners;
   const shared = { validator: options.validator ?? 'libxml2', ...(options.limits ? { limits: options.limits } : {}) } as const;

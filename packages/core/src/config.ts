@@ -97,20 +97,24 @@ export interface LoadedConfig {
   readonly config: OrganismYaml;
   readonly options: OrganismOptions;
   /**
-   * The 1-based line of a key path in the file, for messages about it.
-   * @example loaded.lineOf(['listeners', 2]) // 20
+   * Where a key path is in the file, as messages about it start: `file:line key.path`.
+   * @example loaded.where(['listeners', 2]) // 'organism.yaml:20 listeners[2]'
    */
-  lineOf(path: readonly (string | number)[]): number | undefined;
+  where(path: readonly (string | number)[]): string;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
 }
 
-function configError(file: string, text: string, path: readonly (string | number)[], message: string, cause?: unknown): OrganismError {
+/** `file:line key.path` of a key path in the file, as every message about the file starts. */
+function locate(file: string, text: string, path: readonly (string | number)[]): string {
   const line = locateYamlPath(text, path);
-  const where = `${file}${line !== undefined ? `:${line}` : ''}${path.length ? ` ${formatPath(path)}` : ''}`;
-  return new OrganismError('ORG_ERR_CONFIG', `${where}: ${message}`, cause === undefined ? undefined : { cause });
+  return `${file}${line !== undefined ? `:${line}` : ''}${path.length ? ` ${formatPath(path)}` : ''}`;
+}
+
+function configError(file: string, text: string, path: readonly (string | number)[], message: string, cause?: unknown): OrganismError {
+  return new OrganismError('ORG_ERR_CONFIG', `${locate(file, text, path)}: ${message}`, cause === undefined ? undefined : { cause });
 }
 
 function closest(name: string, candidates: readonly string[]): string | undefined {
@@ -318,7 +322,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   return {
     file: path,
     config,
-    lineOf: (keyPath) => locateYamlPath(text, keyPath),
+    where: (keyPath) => locate(file, text, keyPath),
     options: {
       name: config.organism.name,
       listeners,

@@ -22,8 +22,7 @@ export async function loadOrganism(file: string, overrides: Partial<OrganismOpti
     if (!(error instanceof OrganismError)) throw error;
     const index = loaded.config.listeners.findIndex((l) => error.message.startsWith(`listener "${l.name}"`));
     if (index < 0) throw error;
-    const line = loaded.lineOf(['listeners', index]);
-    throw new OrganismError(error.code, `${file}${line !== undefined ? `:${line}` : ''} listeners[${index}]: ${error.message}`, {
+    throw new OrganismError(error.code, `${loaded.where(['listeners', index])}: ${error.message}`, {
       cause: error,
       ...(error.details ? { details: error.details } : {}),
     });
