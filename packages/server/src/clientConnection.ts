@@ -23,12 +23,13 @@ export interface ConnectionHub {
   readFrame(text: string): ClientFrame;
   /** Whether the organism still has work queued or running on the thread. */
   isBusy(thread: string): boolean;
-  ownerOf(thread: string): ClientConnection | undefined;
+  /** The identity (lower-cased) that owns the thread, if any. */
+  ownerOf(thread: string): string | undefined;
+  /** The client uses the thread from now on; nobody else may. */
   claim(thread: string, owner: ClientConnection): void;
-  release(thread: string, owner: ClientConnection): void;
-  /** Drain accounting: a frame is on its way into the organism / got its answer. */
-  frameStarted(): void;
-  frameSettled(): void;
+  /** Drain accounting: a frame on `thread` is on its way into the organism / got its answer. */
+  frameStarted(thread: string): void;
+  frameSettled(thread: string): void;
 }
 
 /** Why a rejection counts against the connection: too much, or unreadable. */
@@ -44,11 +45,11 @@ interface InFlight {
 
 /** One authenticated WebSocket client: its identity, limits, threads and frames. */
 export class ClientConnection {
+  /** The identity lower-cased: how threads record their owner. */
+  readonly key: string;
   private readonly bucket: TokenBucket;
   private readonly floods: StrikeCounter;
   private readonly bad: StrikeCounter;
-  /** Threads this client started or continued, oldest first. */
-  private readonly threads = new Set<string>();
   private readonly inFlight = new Map<string, InFlight>();
   private closed = false;
 
@@ -58,6 +59,7 @@ export class ClientConnection {
     private readonly ws: WebSocket,
     private readonly hub: ConnectionHub,
   ) {
+    this.key = identity.toLowerCase();
     const { limits } = hub;
     this.bucket = new TokenBucket(limits.framesPerSecond, limits.burst);
     this.floods = new StrikeCounter(limits.maxStrikes, STRIKE_WINDOW_MS);
@@ -79,12 +81,15 @@ export class ClientConnection {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
   }
 
-  /** The socket closed: give up its threads. Frames still on their way finish without an answer. */
+  /** The socket closed. Frames still on their way finish without an answer; the server decides what becomes of the threads. */
   dispose(): void {
     this.closed = true;
-    for (const thread of this.threads) this.hub.release(thread, this);
-    this.threads.clear();
     this.inFlight.clear();
+  }
+
+  /** Whether the client waits for an `<idle>` on the thread (a frame on it is unanswered, or its work runs). */
+  isInFlight(thread: string): boolean {
+    return this.inFlight.has(thread);
   }
 
   /** Handle one frame from the client. Never throws: every problem becomes an error frame. */
@@ -108,8 +113,8 @@ export class ClientConnection {
     }
     const thread = frame.kind === 'envelope' ? frame.thread : randomUUID();
     const owner = this.hub.ownerOf(thread);
-    if (owner !== undefined && owner !== this) {
-      return this.reject('ORG_ERR_SERVER_THREAD', `thread ${thread} belongs to another connection: start a thread of your own`, thread, 'bad');
+    if (owner !== undefined && owner !== this.key) {
+      return this.reject('ORG_ERR_SERVER_THREAD', `thread ${thread} belongs to another client: start a thread of your own`, thread, 'bad');
     }
     let entry = this.inFlight.get(thread);
     if (entry === undefined) {
@@ -124,9 +129,9 @@ export class ClientConnection {
       entry = { awaiting: 0, accepted: false };
       this.inFlight.set(thread, entry);
     }
-    this.own(thread);
+    this.hub.claim(thread, this);
     entry.awaiting++;
-    this.hub.frameStarted();
+    this.hub.frameStarted(thread);
     try {
       await this.submit(frame, thread);
       entry.accepted = true;
@@ -137,8 +142,8 @@ export class ClientConnection {
       this.reject(e.code, e.message, thread, e.code === 'ORG_ERR_BUSY' ? 'flood' : e.code === 'ORG_ERR_CLOSED' ? undefined : 'bad');
     } finally {
       entry.awaiting--;
-      this.hub.frameSettled();
       this.settle(thread);
+      this.hub.frameSettled(thread);
     }
   }
 
@@ -163,21 +168,6 @@ export class ClientConnection {
       case 'payload':
         return org.inject(buildEnvelope({ from, thread }, frame.raw), { from });
     }
-  }
-
-  private own(thread: string): void {
-    if (this.threads.has(thread)) return;
-    if (this.threads.size >= this.hub.limits.maxThreads) {
-      // Sliding: forget the oldest thread that has nothing in flight.
-      for (const old of this.threads) {
-        if (this.inFlight.has(old)) continue;
-        this.threads.delete(old);
-        this.hub.release(old, this);
-        break;
-      }
-    }
-    this.threads.add(thread);
-    this.hub.claim(thread, this);
   }
 
   private reject(code: string, message: string, thread: string | undefined, strike: Strike): void {

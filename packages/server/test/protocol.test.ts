@@ -6,6 +6,7 @@ import { readClientFrame } from '../src/readClientFrame.js';
 import { acceptedFrame, errorFrame, idleFrame, welcomeFrame } from '../src/serverFrames.js';
 import { TokenBucket } from '../src/tokenBucket.js';
 import { StrikeCounter } from '../src/strikeCounter.js';
+import { ThreadOwners } from '../src/threadOwners.js';
 import { createAuthenticator, tokenOf } from '../src/authenticate.js';
 import { resolveConnectionLimits } from '../src/connectionLimits.js';
 
@@ -95,6 +96,25 @@ describe('StrikeCounter', () => {
     expect([strikes.strike(), strikes.strike()]).toEqual([false, false]);
     now = 1500; // the first two left the window
     expect([strikes.strike(), strikes.strike(), strikes.strike()]).toEqual([false, false, true]);
+  });
+});
+
+describe('ThreadOwners', () => {
+  it('keeps at most maxThreads per owner, forgetting the oldest one it may, and forgets an owner with no threads', () => {
+    const owners = new ThreadOwners(2);
+    const busy = new Set(['t1']);
+    const canForget = (thread: string) => !busy.has(thread);
+    owners.claim('t1', 'alice', canForget);
+    owners.claim('t2', 'alice', canForget);
+    owners.claim('t1', 'alice', canForget); // already hers: nothing changes
+    owners.claim('x1', 'bob', canForget);
+    owners.claim('t3', 'alice', canForget); // t1 is busy, so t2 goes
+    expect(owners.threadsOf('alice')).toEqual(['t1', 't3']);
+    expect([owners.ownerOf('t1'), owners.ownerOf('t2'), owners.ownerOf('x1')]).toEqual(['alice', undefined, 'bob']);
+    owners.release('x1');
+    owners.release('x1');
+    expect(owners.threadsOf('bob')).toEqual([]);
+    expect(owners.size).toBe(2);
   });
 });
 

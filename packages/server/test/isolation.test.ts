@@ -1,0 +1,192 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { buildEnvelope as envelope } from '@organism/xml';
+import { META_NS, type ListenerSpec, type Organism, type OrganismOptions, type RoutedMessage } from '@organism/core';
+import { startServer, type OrganismServer, type ServerFrame, type ServerOptions } from '../src/index.js';
+import { TestClient } from './support/testClient.js';
+import { GREETING, testOrganism } from './support/testOrganism.js';
+
+// Two (or three) real ws clients on loopback against a real server: what one client can do to another.
+
+const TOKEN = 'iso-token';
+
+let cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  cleanups = [];
+});
+
+async function serve(
+  serverOptions: ServerOptions = {},
+  orgOptions: Partial<OrganismOptions> = {},
+  more: readonly ListenerSpec[] = [],
+): Promise<{ org: Organism; server: OrganismServer; url: string; http: string; routed: RoutedMessage[] }> {
+  const org = testOrganism(orgOptions, more);
+  let server: OrganismServer;
+  try {
+    server = await startServer(org, { port: 0, token: TOKEN, processMetrics: false, ...serverOptions });
+  } catch (error) {
+    await org.close();
+    throw error;
+  }
+  const routed: RoutedMessage[] = [];
+  const subscription = org.messages$.subscribe((m) => routed.push(m));
+  cleanups.push(async () => {
+    subscription.unsubscribe();
+    await server.close();
+    await org.close();
+  });
+  return { org, server, url: server.address.url, http: server.address.http, routed };
+}
+
+async function client(url: string, token = TOKEN) {
+  const c = await TestClient.welcomed(url, token);
+  cleanups.push(() => c.close());
+  return c;
+}
+
+type Accepted = Extract<ServerFrame, { kind: 'accepted' }>;
+const isMessage = (f: ServerFrame): f is Extract<ServerFrame, { kind: 'message' }> => f.kind === 'message';
+const idleOn = (thread: string) => (f: ServerFrame) => f.kind === 'idle' && f.thread === thread;
+const errorOn = (thread: string) => (f: ServerFrame) => f.kind === 'error' && f.thread === thread;
+
+/** A greeting round trip on a new thread; resolves with the reply. Proves the client is served, and flushes what came before. */
+async function roundTrip(c: TestClient, name = 'World') {
+  const before = c.all('accepted').length;
+  c.send(`@greeter <greeting><name>${name}</name></greeting>`);
+  const accepted = await c.next<Accepted>((f) => f.kind === 'accepted' && c.all('accepted').length > before);
+  await c.next(idleOn(accepted.thread));
+  return c.all('message').find((m) => m.thread === accepted.thread)!;
+}
+
+describe('two clients: A cannot reach into B', () => {
+  it("a <from> spoofed as B enters as A's own identity; the reply goes to A and B receives nothing", async () => {
+    const { url, routed } = await serve();
+    const a = await client(url);
+    const b = await client(url);
+    const threads: string[] = [randomUUID(), randomUUID()];
+    a.send(envelope({ from: b.identity, to: 'mirror', thread: threads[0]! }, '<whoami><n>1</n></whoami>'));
+    a.send(envelope({ from: b.identity.toUpperCase(), thread: threads[1]! }, '<mirror.whoami><n>2</n></mirror.whoami>'));
+    for (const thread of threads) await a.next(idleOn(thread));
+    await roundTrip(b);
+
+    expect(routed.filter((m) => threads.includes(m.thread)).map((m) => m.from)).toEqual([a.identity, a.identity]);
+    const replies = a.all('message');
+    expect(replies.map((m) => [m.to, m.thread]).sort()).toEqual(threads.map((t) => [a.identity, t]).sort());
+    for (const reply of replies) expect(reply.payload).toContain(`<from>${a.identity}</from>`);
+    // B's only message is its own round trip's reply.
+    expect(b.all('message').map((m) => m.from)).toEqual(['greeter']);
+    expect(b.raw.join('')).not.toContain(threads[0]);
+    expect(b.raw.join('')).not.toContain(threads[1]);
+  });
+
+  it("A's frames on B's running thread are refused, and B's conversation goes on untouched", async () => {
+    const { url, routed } = await serve();
+    const a = await client(url);
+    const b = await client(url);
+    b.send('@sleeper <nap><ms>300</ms><label>b</label></nap>');
+    const { thread } = await b.next<Accepted>((f) => f.kind === 'accepted');
+    // The same payload six times would end B's thread with ORG_ERR_REPEAT if any of it got in.
+    const attempts = [
+      ...Array.from({ length: 6 }, () => envelope({ from: b.identity, to: 'sleeper', thread }, '<nap><ms>0</ms><label>b</label></nap>')),
+      envelope({ from: a.identity, to: 'mirror', thread: thread.toUpperCase() }, '<whoami><n>1</n></whoami>'),
+    ];
+    for (const frame of attempts) a.send(frame);
+    await a.next(() => a.all('error').length === attempts.length);
+    expect(a.all('error').map((e) => [e.code, e.thread])).toEqual(attempts.map(() => ['ORG_ERR_SERVER_THREAD', thread]));
+    expect(a.all('accepted')).toEqual([]);
+
+    await b.next(idleOn(thread));
+    expect(b.all('message').map((m) => [m.from, m.thread, m.payload])).toEqual([['sleeper', thread, '<napped><label>b</label></napped>']]);
+    expect(routed.filter((m) => m.thread === thread).map((m) => m.from)).toEqual([b.identity]);
+    expect(a.all('message')).toEqual([]);
+  });
+
+  it('a thread stays its client\'s while its work runs, even after that client disconnected', async () => {
+    const { org, url, routed } = await serve();
+    const a = await client(url);
+    const b = await client(url);
+    b.send('@sleeper <nap><ms>300</ms><label>b</label></nap>');
+    const { thread } = await b.next<Accepted>((f) => f.kind === 'accepted');
+    await b.close();
+
+    a.send(envelope({ from: a.identity, to: 'mirror', thread }, '<whoami><n>1</n></whoami>'));
+    expect(await a.next(errorOn(thread))).toMatchObject({ code: 'ORG_ERR_SERVER_THREAD' });
+    await org.whenIdle();
+    expect(routed.filter((m) => m.thread === thread).map((m) => m.listener)).toEqual(['sleeper']);
+
+    // Once nothing runs on it, the thread of a connection that is gone is free again: a new conversation of A's.
+    a.send(envelope({ from: a.identity, to: 'mirror', thread }, '<whoami><n>2</n></whoami>'));
+    await a.next(idleOn(thread));
+    expect(a.all('message').map((m) => [m.to, m.thread])).toEqual([[a.identity, thread]]);
+  });
+
+  it("a named client's threads stay its own across reconnects; another client is refused them meanwhile", async () => {
+    const { url } = await serve({ clients: { 'alice-secret': 'alice', 'bob-secret': 'bob' } });
+    let alice = await client(url, 'alice-secret');
+    const bob = await client(url, 'bob-secret');
+    alice.send('@greeter <greeting><name>Alice</name></greeting>');
+    const { thread } = await alice.next<Accepted>((f) => f.kind === 'accepted');
+    await alice.next(idleOn(thread));
+    await alice.close();
+
+    bob.send(envelope({ from: 'alice', to: 'greeter', thread }, '<greeting><name>Bob</name></greeting>'));
+    expect(await bob.next(errorOn(thread))).toMatchObject({ code: 'ORG_ERR_SERVER_THREAD' });
+
+    alice = await client(url, 'alice-secret');
+    alice.send(envelope({ from: 'alice', to: 'greeter', thread }, '<greeting><name>again</name></greeting>'));
+    await alice.next(idleOn(thread));
+    expect(alice.all('message').map((m) => [m.to, m.thread, m.payload])).toEqual([
+      ['alice', thread, '<greetingresponse><message>Hello, again!</message></greetingresponse>'],
+    ]);
+    expect(bob.all('message')).toEqual([]);
+  });
+
+  it("A addressing B's identity in any spelling is refused with a code, and B receives nothing", async () => {
+    const { url } = await serve({ clients: { 'bob-secret': 'bob' } });
+    const a = await client(url);
+    const b = await client(url, 'bob-secret');
+    const frames = [
+      envelope({ from: a.identity, to: 'BOB', thread: randomUUID() }, '<greetingresponse><message>hi</message></greetingresponse>'),
+      '@Bob <whoami><n>1</n></whoami>',
+      envelope({ from: 'greeter', to: 'bob', thread: randomUUID() }, '<greetingresponse><message>from "greeter"</message></greetingresponse>'),
+    ];
+    for (const frame of frames) a.send(frame);
+    await a.next(() => a.all('error').length === frames.length);
+    expect(a.all('error').map((e) => e.code)).toEqual(frames.map(() => 'ORG_ERR_SERVER_ADDRESS'));
+    await roundTrip(b);
+    expect(b.all('message').map((m) => m.from)).toEqual(['greeter']);
+  });
+
+  it("introspection answers A only and tells nothing of B's identity, threads or messages", async () => {
+    const { url, http } = await serve();
+    const a = await client(url);
+    const b = await client(url);
+    const secret = 'Bs-private-name';
+    const bReply = await roundTrip(b, secret);
+
+    const requests = [
+      `<list-capabilities xmlns="${META_NS}"/>`,
+      `<request-schema xmlns="${META_NS}"><listener>greeter</listener></request-schema>`,
+      `<request-example xmlns="${META_NS}"><listener>${b.identity}</listener></request-example>`,
+      `<request-prompt xmlns="${META_NS}"><listener>${b.identity}</listener></request-prompt>`,
+    ];
+    for (const request of requests) a.send(request);
+    await a.next(() => a.all('message').length === requests.length);
+    const answers = a.all('message');
+    expect(answers.map((m) => m.to)).toEqual(requests.map(() => a.identity));
+    expect(answers.filter((m) => m.huh).map((m) => m.huh!.code)).toEqual(['ORG_ERR_ROUTE_UNKNOWN', 'ORG_ERR_ROUTE_UNKNOWN']);
+    expect(answers.find((m) => m.tag === 'capabilities')?.payload).toContain('name="greeter"');
+    const seenByA = a.raw.join('\n');
+    for (const theirs of [secret, bReply.thread]) expect(seenByA).not.toContain(theirs);
+    // B's name comes back only inside the echo of A's own question.
+    for (const answer of answers) {
+      expect(answer.payload.replaceAll(`&lt;listener&gt;${b.identity}&lt;/listener&gt;`, '')).not.toContain(b.identity);
+    }
+
+    // Nor do the HTTP endpoints anyone on the port can read.
+    const published = (await (await fetch(`${http}/metrics`)).text()) + (await (await fetch(`${http}/healthz`)).text());
+    for (const theirs of [secret, bReply.thread, b.identity, a.identity]) expect(published).not.toContain(theirs);
+    expect(b.all('message')).toHaveLength(1);
+  });
+});
