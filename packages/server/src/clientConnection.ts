@@ -12,6 +12,8 @@ import { StrikeCounter } from './strikeCounter.js';
 import { TokenBucket } from './tokenBucket.js';
 
 const STRIKE_WINDOW_MS = 10_000;
+/** How long a client the server closes has to complete the close handshake before its socket is destroyed. */
+export const CLOSE_GRACE_MS = 2_000;
 
 /** What a connection needs from its server. */
 export interface ConnectionHub {
@@ -52,6 +54,7 @@ export class ClientConnection {
   private readonly bad: StrikeCounter;
   private readonly inFlight = new Map<string, InFlight>();
   private closed = false;
+  private closeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     /** The `<from>` the organism sees for every frame of this client. */
@@ -67,23 +70,37 @@ export class ClientConnection {
     this.send(welcomeFrame(identity, hub.org.name));
   }
 
-  /** Queue a frame for the client; a client that stops reading is closed, not buffered for without bound. */
-  send(frame: string): void {
-    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;
+  /**
+   * Queue a frame for the client; a client that stops reading is closed, not buffered for without
+   * bound. False when the frame was dropped because the connection is closing.
+   */
+  send(frame: string): boolean {
+    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return false;
     this.ws.send(frame);
     if (this.ws.bufferedAmount > this.hub.limits.maxBufferedBytes) {
       this.hub.logger.warn({ client: this.identity, buffered: this.ws.bufferedAmount }, 'closing a client that does not read');
       this.close(CloseCodes.POLICY_VIOLATION, `slow consumer: more than ${this.hub.limits.maxBufferedBytes} bytes unread`);
     }
+    return true;
   }
 
+  /**
+   * Close a misbehaving client: no frame of it is read from now on. The close frame queues behind
+   * whatever the client has not read yet, so a client that does not complete the close handshake
+   * within {@link CLOSE_GRACE_MS} is cut off (it sees 1006); the ws library alone would wait 30 s,
+   * holding the socket and its unsent bytes.
+   */
   close(code: number, reason: string): void {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    this.closed = true;
+    if (this.ws.readyState !== WebSocket.OPEN && this.ws.readyState !== WebSocket.CONNECTING) return;
+    this.ws.close(code, reason);
+    this.closeTimer ??= setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
   }
 
   /** The socket closed. Frames still on their way finish without an answer; the server decides what becomes of the threads. */
   dispose(): void {
     this.closed = true;
+    clearTimeout(this.closeTimer);
     this.inFlight.clear();
   }
 

@@ -33,7 +33,7 @@ export function createServerMetrics(registry: Registry): ServerMetrics {
     }),
     egressDropped: new Counter({
       name: 'organism_server_egress_dropped_total',
-      help: 'Egress messages for a client that is not connected (or from a client to another), dropped.',
+      help: 'Egress messages for a client that is not connected or is being closed (or from a client to another), dropped.',
       registers,
     }),
   };

@@ -176,7 +176,7 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
           this.logger.debug({ to: message.to, from: message.from, thread: message.thread }, 'egress dropped: no such client connected');
           return;
         }
-        client.send(message.envelope);
+        if (!client.send(message.envelope)) this.metrics.egressDropped.inc();
       }),
     );
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxFrameBytes });

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { z } from 'zod';
 import { buildEnvelope as envelope } from '@organism/xml';
-import { META_NS, type ListenerSpec, type Organism, type OrganismOptions, type RoutedMessage } from '@organism/core';
-import { startServer, type OrganismServer, type ServerFrame, type ServerOptions } from '../src/index.js';
+import { META_NS, definePayload, type ListenerSpec, type Organism, type OrganismOptions, type RoutedMessage } from '@organism/core';
+import { CloseCodes, startServer, type OrganismServer, type ServerFrame, type ServerOptions } from '../src/index.js';
 import { TestClient } from './support/testClient.js';
 import { GREETING, testOrganism } from './support/testOrganism.js';
 
@@ -54,7 +56,8 @@ const errorOn = (thread: string) => (f: ServerFrame) => f.kind === 'error' && f.
 async function roundTrip(c: TestClient, name = 'World') {
   const before = c.all('accepted').length;
   c.send(`@greeter <greeting><name>${name}</name></greeting>`);
-  const accepted = await c.next<Accepted>((f) => f.kind === 'accepted' && c.all('accepted').length > before);
+  await c.next(() => c.all('accepted').length > before);
+  const accepted = c.all('accepted')[before]!;
   await c.next(idleOn(accepted.thread));
   return c.all('message').find((m) => m.thread === accepted.thread)!;
 }
@@ -188,5 +191,54 @@ describe('two clients: A cannot reach into B', () => {
     const published = (await (await fetch(`${http}/metrics`)).text()) + (await (await fetch(`${http}/healthz`)).text());
     for (const theirs of [secret, bReply.thread, b.identity, a.identity]) expect(published).not.toContain(theirs);
     expect(b.all('message')).toHaveLength(1);
+  });
+});
+
+/** `<blast><kb>32</kb><count>32</count></blast>`: answered with `count` payloads of `kb` KiB each. */
+const Blast = definePayload('Blast', z.object({ kb: z.number().int().min(1).max(512), count: z.number().int().min(1).max(32) }));
+const blaster: ListenerSpec = {
+  name: 'blaster',
+  payload: Blast,
+  description: 'Answers with a lot of bytes',
+  handler: ({ kb, count }: { kb: number; count: number }) => {
+    const data = 'x'.repeat(kb * 1024);
+    return Array.from({ length: count }, (_, n) => `<chunk><n>${n}</n><data>${data}</data></chunk>`).join('');
+  },
+};
+
+/** The TCP socket under a ws client: pausing it stops reading, as a stuck client would. */
+const tcpOf = (c: TestClient) => (c.ws as unknown as { _socket: Socket })._socket;
+
+describe('a client that never reads', () => {
+  it('is closed with 1008 once its unread bytes pass maxBufferedBytes; its resources go and the organism and other clients carry on', async () => {
+    const maxBufferedBytes = 1024 * 1024;
+    const { org, server, url, http } = await serve({ limits: { maxBufferedBytes } }, {}, [blaster]);
+    const reader = await client(url);
+    const stuck = await client(url);
+    tcpOf(stuck).pause();
+    // 40 frames × 32 payloads × 32 KiB ≈ 40 MiB owed to a client that reads nothing: far more than
+    // the kernel's socket buffers on both ends and maxBufferedBytes together.
+    for (let n = 0; n < 40; n++) stuck.send('@blaster <blast><kb>32</kb><count>32</count></blast>');
+
+    const started = Date.now();
+    let served = 0;
+    while (server.connections > 1 && Date.now() - started < 10_000) {
+      await roundTrip(reader, `during-${served++}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(served).toBeGreaterThan(0);
+    expect(server.connections).toBe(1);
+    // Released within seconds, not after the ws library's 30 s close timeout.
+    expect(Date.now() - started).toBeLessThan(8_000);
+    await org.whenIdle();
+    expect(org.stats()).toMatchObject({ queued: 0, inFlight: 0 });
+    const metrics = await (await fetch(`${http}/metrics`)).text();
+    expect(metrics).toMatch(/^organism_server_egress_dropped_total [1-9]/m);
+
+    // The stuck client, reading again, finds its connection ended.
+    tcpOf(stuck).resume();
+    const { code } = await stuck.closed;
+    expect([1006, CloseCodes.POLICY_VIOLATION]).toContain(code);
+    expect((await roundTrip(reader, 'after')).payload).toContain('Hello, after!');
   });
 });
