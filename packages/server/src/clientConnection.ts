@@ -5,6 +5,7 @@ import { OrganismError, buildEnvelope } from '@organism/xml';
 import type { Organism } from '@organism/core';
 import { CloseCodes } from './closeCodes.js';
 import type { ConnectionLimits } from './connectionLimits.js';
+import { FrameQueue } from './frameQueue.js';
 import type { ClientFrame } from './readClientFrame.js';
 import { acceptedFrame, errorFrame, idleFrame, welcomeFrame } from './serverFrames.js';
 import type { ServerMetrics } from './serverMetrics.js';
@@ -52,6 +53,7 @@ export class ClientConnection {
   private readonly bucket: TokenBucket;
   private readonly floods: StrikeCounter;
   private readonly bad: StrikeCounter;
+  private readonly queue: FrameQueue;
   private readonly inFlight = new Map<string, InFlight>();
   private closed = false;
   private closeTimer: NodeJS.Timeout | undefined;
@@ -67,6 +69,7 @@ export class ClientConnection {
     this.bucket = new TokenBucket(limits.framesPerSecond, limits.burst);
     this.floods = new StrikeCounter(limits.maxStrikes, STRIKE_WINDOW_MS);
     this.bad = new StrikeCounter(limits.maxStrikes, STRIKE_WINDOW_MS);
+    this.queue = new FrameQueue(limits.maxAdmitting, () => this.flowControl());
     this.send(welcomeFrame(identity, hub.org.name));
   }
 
@@ -93,6 +96,8 @@ export class ClientConnection {
   close(code: number, reason: string): void {
     this.closed = true;
     if (this.ws.readyState !== WebSocket.OPEN && this.ws.readyState !== WebSocket.CONNECTING) return;
+    // Read again, so the client's answer to the close frame arrives; its frames are ignored now.
+    if (this.ws.isPaused) this.ws.resume();
     this.ws.close(code, reason);
     this.closeTimer ??= setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
   }
@@ -150,7 +155,7 @@ export class ClientConnection {
     entry.awaiting++;
     this.hub.frameStarted(thread);
     try {
-      await this.submit(frame, thread);
+      await this.queue.run(() => this.submit(frame, thread));
       entry.accepted = true;
       this.hub.metrics.framesTotal.inc({ outcome: 'accepted' });
       this.send(acceptedFrame(thread));
@@ -161,6 +166,22 @@ export class ClientConnection {
       entry.awaiting--;
       this.settle(thread);
       this.hub.frameSettled(thread);
+    }
+  }
+
+  /**
+   * Per-connection fairness: while `maxAdmitting` frames of this client wait for the organism to
+   * admit them and as many more wait behind those, stop reading its socket (TCP pushes back on the
+   * client); read again once its turn comes. Every other connection keeps its own share.
+   */
+  private flowControl(): void {
+    if (this.closed) return;
+    const full = this.queue.waiting >= this.hub.limits.maxAdmitting;
+    if (full && !this.ws.isPaused) {
+      this.hub.metrics.readsPaused.inc();
+      this.ws.pause();
+    } else if (!full && this.ws.isPaused) {
+      this.ws.resume();
     }
   }
 

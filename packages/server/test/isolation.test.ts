@@ -56,7 +56,7 @@ const errorOn = (thread: string) => (f: ServerFrame) => f.kind === 'error' && f.
 async function roundTrip(c: TestClient, name = 'World') {
   const before = c.all('accepted').length;
   c.send(`@greeter <greeting><name>${name}</name></greeting>`);
-  await c.next(() => c.all('accepted').length > before);
+  await c.until(() => c.all('accepted').length > before, 10_000);
   const accepted = c.all('accepted')[before]!;
   await c.next(idleOn(accepted.thread));
   return c.all('message').find((m) => m.thread === accepted.thread)!;
@@ -241,4 +241,84 @@ describe('a client that never reads', () => {
     expect([1006, CloseCodes.POLICY_VIOLATION]).toContain(code);
     expect((await roundTrip(reader, 'after')).payload).toContain('Hello, after!');
   });
+});
+
+/** B's round trips (one at a time, on new threads, at least `paceMs` apart) until `until()` holds; their latencies in ms. */
+async function roundTripsUntil(b: TestClient, until: () => boolean, deadlineMs: number, paceMs = 0): Promise<number[]> {
+  const latencies: number[] = [];
+  const stop = Date.now() + deadlineMs;
+  while (!until() && Date.now() < stop) {
+    const started = performance.now();
+    await roundTrip(b, `b${latencies.length}`);
+    const took = performance.now() - started;
+    latencies.push(took);
+    if (took < paceMs) await new Promise((resolve) => setTimeout(resolve, paceMs - took));
+  }
+  return latencies;
+}
+
+const percentile = (values: number[], p: number) => [...values].sort((x, y) => x - y)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
+
+describe('fairness: A flooding does not starve B', () => {
+  const FLOOD = 5_000;
+
+  it('with the default limits, A is rate-limited and closed with 4429 while B keeps its round trips', async () => {
+    const { url } = await serve();
+    const a = await client(url);
+    const b = await client(url);
+    for (let n = 0; n < FLOOD; n++) a.send(`@mirror <whoami><n>${n}</n></whoami>`);
+    // B stays below the default rate (50 frames/s) itself.
+    const during = await roundTripsUntil(b, () => a.ws.readyState === a.ws.CLOSED, 10_000, 25);
+    expect((await a.closed).code).toBe(CloseCodes.TOO_MANY_FRAMES);
+    // The burst (100) got in; the rest was refused at the door, never queued.
+    expect(a.all('accepted').length).toBeLessThanOrEqual(101);
+    const after = await roundTripsUntil(b, () => false, 300, 25);
+    expect(b.all('error')).toEqual([]);
+    expect(Math.max(...during, ...after)).toBeLessThan(2_000);
+  });
+
+  it('with rate limits lifted, 5,000 frames from A as fast as it can send leave B round trips of bounded latency', async () => {
+    const { url } = await serve(
+      { limits: { framesPerSecond: 1_000_000, burst: 1_000_000, maxStrikes: 1_000_000 } },
+      // A small admission queue, so that A's flood keeps the organism full while B asks. Without
+      // the per-connection bound (maxAdmitting) B's frames are refused with ORG_ERR_BUSY here.
+      { maxQueued: 100 },
+    );
+    const a = await client(url);
+    const b = await client(url);
+    const baseline = await roundTripsUntil(b, () => false, 300);
+
+    // A's flood continues ten threads of its own (in flight, so maxInFlight does not refuse them);
+    // every frame costs a handler call of 1 ms or more.
+    const threads = Array.from({ length: 10 }, () => randomUUID());
+    const floodStarted = performance.now();
+    for (let n = 0; n < FLOOD; n++) {
+      a.send(envelope({ from: a.identity, to: 'sleeper', thread: threads[n % threads.length]! }, `<nap><ms>1</ms><label>${n}</label></nap>`));
+    }
+    const answered = () => a.all('accepted').length + a.all('error').length;
+    const during = await roundTripsUntil(b, () => answered() >= FLOOD, 60_000);
+    const floodMs = performance.now() - floodStarted;
+    const idle = new Set<string>();
+    let read = 0;
+    await a.until(() => {
+      for (; read < a.frames.length; read++) {
+        const f = a.frames[read]!;
+        if (f.kind === 'idle') idle.add(f.thread);
+      }
+      return threads.every((t) => idle.has(t));
+    }, 30_000);
+
+    // A lost nothing: every frame accepted and answered.
+    expect(a.all('error')).toEqual([]);
+    expect([a.all('accepted').length, a.all('message').length]).toEqual([FLOOD, FLOOD]);
+    // The flood lasted long enough to measure B against (seconds here), and B was served all along:
+    // at least 10 round trips a second, none slower than a second (typically p50 ≈ 15 ms, max ≈ 200 ms
+    // against a baseline of ≈ 2 ms; the bounds leave room for a loaded machine).
+    expect(floodMs).toBeGreaterThan(1_000);
+    expect(b.all('error')).toEqual([]);
+    expect(during.length).toBeGreaterThanOrEqual(Math.floor(floodMs / 100));
+    expect(percentile(during, 0.95)).toBeLessThan(500);
+    expect(Math.max(...during)).toBeLessThan(1_000);
+    expect(percentile(baseline, 0.5)).toBeLessThan(percentile(during, 0.5) + 50);
+  }, 60_000);
 });
