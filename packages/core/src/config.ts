@@ -12,6 +12,7 @@ import { locateYamlPath } from './yamlLocator.js';
 import { describeConfigIssue } from './configIssue.js';
 import { DEFAULT_BUDGETS } from './threadRegistry.js';
 import { DEFAULT_META_FLAGS } from './introspection.js';
+import { SYSTEM_SENDER } from './huh.js';
 
 const moduleRef = z
   .string()
@@ -85,6 +86,7 @@ export const organismYamlSchema = z
       })
       .strict()
       .default({}),
+    externals: z.array(z.string().trim().min(1)).default([]),
     listeners: z.array(listenerSchema).min(1),
   })
   .strict();
@@ -314,6 +316,16 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     });
   }
 
+  const listenerNames = new Set(config.listeners.map((l) => l.name.toLowerCase()));
+  config.externals.forEach((name, index) => {
+    if (listenerNames.has(name.toLowerCase())) {
+      throw configError(file, text, ['externals', index], `"${name}" is a listener; externals names parties outside the organism`);
+    }
+    if (name.toLowerCase() === SYSTEM_SENDER) {
+      throw configError(file, text, ['externals', index], `"${name}" is the organism's own sender name, not an external party`);
+    }
+  });
+
   const limits = {
     ...(config.limits.max_bytes !== undefined ? { maxBytes: config.limits.max_bytes } : {}),
     ...(config.limits.max_depth !== undefined ? { maxDepth: config.limits.max_depth } : {}),
@@ -335,6 +347,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
       limits,
       budgets: { maxHops: config.max_hops, maxMessages: config.max_messages_per_thread, maxRepeats: config.max_repeats },
       handlerTimeoutMs: config.handler_timeout_ms,
+      externals: config.externals,
       xmlWorker: config.xml_worker,
       meta: {
         listCapabilities: config.meta.list_capabilities,
