@@ -177,7 +177,7 @@ export class ClientConnection {
   private flowControl(): void {
     if (this.closed) return;
     const full = this.queue.waiting >= this.hub.limits.maxAdmitting;
-    if (full && !this.ws.isPaused) {
+    if (full && !this.ws.isPaused && this.ws.readyState === WebSocket.OPEN) {
       this.hub.metrics.readsPaused.inc();
       this.ws.pause();
     } else if (!full && this.ws.isPaused) {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
-import type { Socket } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import { z } from 'zod';
 import { buildEnvelope as envelope } from '@organism/xml';
 import { META_NS, definePayload, type ListenerSpec, type Organism, type OrganismOptions, type RoutedMessage } from '@organism/core';
@@ -209,6 +210,22 @@ const blaster: ListenerSpec = {
 /** The TCP socket under a ws client: pausing it stops reading, as a stuck client would. */
 const tcpOf = (c: TestClient) => (c.ws as unknown as { _socket: Socket })._socket;
 
+/** A client text frame as RFC 6455 wants it from a client: masked. Short frames only (< 64 KiB). */
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const mask = randomBytes(4);
+  const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length]) : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+  return Buffer.concat([header, mask, payload.map((byte, i) => byte ^ mask[i % 4]!)]);
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const stop = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > stop) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('a client that never reads', () => {
   it('is closed with 1008 once its unread bytes pass maxBufferedBytes; its resources go and the organism and other clients carry on', async () => {
     const maxBufferedBytes = 1024 * 1024;
@@ -240,6 +257,39 @@ describe('a client that never reads', () => {
     const { code } = await stuck.closed;
     expect([1006, CloseCodes.POLICY_VIOLATION]).toContain(code);
     expect((await roundTrip(reader, 'after')).payload).toContain('Hello, after!');
+  });
+
+  it('a raw TCP client that upgrades, sends, and never reads a byte is cut off the same way', async () => {
+    const { org, server, url } = await serve({ limits: { maxBufferedBytes: 256 * 1024 } }, {}, [blaster]);
+    const reader = await client(url);
+    const { port } = server.address;
+    const socket = tcpConnect(port, '127.0.0.1');
+    cleanups.push(async () => void socket.destroy());
+    await once(socket, 'connect');
+    socket.pause(); // no reads at all: not even the upgrade response or the welcome
+    socket.write(
+      [
+        'GET / HTTP/1.1',
+        `Host: 127.0.0.1:${port}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+        'Sec-WebSocket-Version: 13',
+        `Authorization: Bearer ${TOKEN}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    await until(() => server.connections === 2, 5_000);
+    for (let n = 0; n < 40; n++) socket.write(maskedTextFrame('@blaster <blast><kb>32</kb><count>32</count></blast>'));
+
+    await until(() => server.connections === 1, 10_000);
+    await org.whenIdle();
+    expect((await roundTrip(reader, 'still here')).payload).toContain('Hello, still here!');
+    // Reading at last, the client finds the upgrade, some of its replies, and then the end of the connection.
+    const ended = once(socket, 'close');
+    socket.resume();
+    await ended;
   });
 });
 
