@@ -7,6 +7,7 @@ import { ErrorCodes, OrganismError } from '@organism/xml';
 import { definePayload as definePayloadFromSchema } from '@organism/schema';
 import { CloseCodes, startServer, type OrganismServer } from '@organism/server';
 import { createProgram, validateOrganism } from '@organism/cli';
+import { createLlmRouter } from '@organism/llm';
 
 const Greeting = definePayload('Greeting', z.object({ name: z.string() }));
 const GreetingResponse = definePayloadFromSchema('GreetingResponse', z.object({ message: z.string() }));
@@ -17,7 +18,7 @@ export async function main(): Promise<void> {
   const subscription: Subscription = org.egress$.subscribe((m) => console.log(m.payload.length));
   const server: OrganismServer = await startServer(org, { port: 0 });
   const code: keyof typeof ErrorCodes = 'ORG_ERR_CONFIG';
-  console.log(new OrganismError(code, 'typed').code, CloseCodes, typeof createProgram, typeof validateOrganism, typeof loadConfig);
+  console.log(new OrganismError(code, 'typed').code, CloseCodes, typeof createProgram, typeof validateOrganism, typeof loadConfig, typeof createLlmRouter);
   await server.close();
   subscription.unsubscribe();
   await org.close();

@@ -5,6 +5,7 @@ import { DEFAULT_HOST, DEFAULT_PORT, createLogger, logOrganism, startServer, typ
 import { describeError, readNeededFile, type CliIO } from './cliIO.js';
 import { runConsole } from './console.js';
 import { summary } from './summary.js';
+import { cliPlugins } from './plugins.js';
 
 /** Options of `organism run`. */
 export interface RunOptions {
@@ -38,8 +39,8 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
   let org: Organism;
   let settings: { port?: number; host?: string; token?: string; metrics_token?: string; tls?: { cert_file: string; key_file: string } };
   try {
-    settings = (await loadConfig(file)).config.organism;
-    org = await loadOrganism(file);
+    settings = (await loadConfig(file, { plugins: cliPlugins() })).config.organism;
+    org = await loadOrganism(file, {}, { plugins: cliPlugins() });
   } catch (error) {
     io.stderr.write(`${describeError(error)}\n`);
     io.setExitCode(1);

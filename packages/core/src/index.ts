@@ -11,7 +11,8 @@ export type {
 } from './organism.js';
 export { loadOrganism } from './loadOrganism.js';
 export { loadConfig, organismYamlSchema } from './config.js';
-export type { LoadedConfig, OrganismYaml } from './config.js';
+export type { LoadedConfig, LoadConfigOptions, OrganismYaml } from './config.js';
+export type { OrganismPlugin, OrganismExtension, PluginConfigInput, PluginListener, PluginListenerParts, PluginSetup } from './plugin.js';
 export { sendTo, respond, halt } from './handler.js';
 export type { Handler, HandlerContext, HandlerResult, Emit, Addressed, Responded, Halted } from './handler.js';
 export type { ListenerSpec } from './listener.js';

@@ -23,6 +23,7 @@ import {
 } from 'rxjs';
 import { HUH_TAG, SYSTEM_SENDER, huhFor, huhToXml, parseHuh } from './huh.js';
 import type { Listener, ListenerSpec } from './listener.js';
+import type { OrganismExtension } from './plugin.js';
 import type { MessageState, StepName } from './messageState.js';
 import { STEP_NAMES } from './messageState.js';
 import { registerListeners, SchemaCache } from './register.js';
@@ -107,6 +108,8 @@ export interface OrganismOptions {
    * Only the libxml2 backend validates payloads on the worker.
    */
   readonly xmlWorker?: XmlWorkerMode;
+  /** Run-time extensions (plugins' side): attached once created, in stats(), told when close() starts. */
+  readonly extensions?: readonly OrganismExtension[];
 }
 
 /** A payload that was routed to a listener (one event per recipient). */
@@ -175,6 +178,8 @@ export interface OrganismStats {
   readonly xmlWorker: XmlWorkerState;
   /** External envelopes whose XML work the worker did. */
   readonly preparedOnWorker: number;
+  /** Each extension's own snapshot, by its name (only when there are extensions). */
+  readonly extensions?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -205,6 +210,8 @@ export interface Organism extends AsyncDisposable {
   readonly calls$: Observable<HandlerCallEvent>;
   /** The current routing table (an immutable value). */
   readonly routing: RoutingTable;
+  /** The extensions the organism was created with (plugins' run-time side). */
+  readonly extensions: readonly OrganismExtension[];
   /**
    * The tool prompt of an agent: the generated fragments of exactly its peers.
    *
@@ -241,6 +248,7 @@ class OrganismImpl implements Organism {
   readonly errors$: Observable<OrganismErrorEvent>;
   readonly egress$: Observable<EgressMessage>;
   readonly calls$: Observable<HandlerCallEvent>;
+  readonly extensions: readonly OrganismExtension[];
 
   private readonly callsSubject = new LeanSubject<HandlerCallEvent>();
   /** Trace context per running or waiting call: the routing pass's, then the handler span's. */
@@ -340,6 +348,8 @@ class OrganismImpl implements Organism {
     this.egress$ = this.egressSubject.asObservable();
     this.calls$ = this.callsSubject.asObservable();
     this.wire(options.operators ?? []);
+    this.extensions = options.extensions ?? [];
+    for (const extension of this.extensions) extension.attach?.(this);
   }
 
   get routing(): RoutingTable {
@@ -836,6 +846,7 @@ class OrganismImpl implements Organism {
       ...this.counters,
       xmlWorker: this.xmlWorker.state,
       preparedOnWorker: this.xmlWorker.prepared,
+      ...(this.extensions.length > 0 ? { extensions: extensionStats(this.extensions) } : {}),
     };
   }
 
@@ -843,6 +854,13 @@ class OrganismImpl implements Organism {
     this.closing ??= (async () => {
       const closed = new OrganismError('ORG_ERR_CLOSED', `organism "${this.name}" closed before there was room for this message`);
       for (let waiter = this.roomWaiters.shift(); waiter !== undefined; waiter = this.roomWaiters.shift()) waiter.reject(closed);
+      for (const extension of this.extensions) {
+        try {
+          await extension.close?.();
+        } catch (error) {
+          this.emitError(asOrganismError(error, 'ORG_ERR_INTERNAL'), { step: 'dispatch' });
+        }
+      }
       await this.whenIdle();
       this.abort.abort(new OrganismError('ORG_ERR_CLOSED', `organism "${this.name}" closed`));
       for (const subscription of this.subscriptions) subscription.unsubscribe();
@@ -873,6 +891,12 @@ class OrganismImpl implements Organism {
  * into small turns that cost the 100,000-message round trip about 15 %.
  */
 const YIELD_EVERY = 256;
+
+function extensionStats(extensions: readonly OrganismExtension[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const extension of extensions) if (extension.stats) out[extension.name] = extension.stats();
+  return out;
+}
 
 /** What a value is, for a message about a wrong argument. */
 function kindOf(value: unknown): string {
