@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ROOT_CONTEXT, SpanStatusCode, context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
 import {
   DEFAULT_XML_LIMITS,
+  HANDLER_REPORTED_CODES,
   OrganismError,
   buildEnvelope,
   libxml2Validator,
@@ -767,7 +768,7 @@ class OrganismImpl implements Organism {
       case 'error': {
         const call = item.call;
         // A throw fails the caller's request; bad output is the emitting listener's to fix.
-        const failedCall = item.error.code === 'ORG_ERR_HANDLER_THREW' || item.error.code === 'ORG_ERR_HANDLER_TIMEOUT';
+        const failedCall = item.error.code === 'ORG_ERR_HANDLER_THREW' || item.error.code === 'ORG_ERR_HANDLER_TIMEOUT' || HANDLER_REPORTED_CODES.has(item.error.code);
         const huhTo = failedCall ? call.caller : call.listener.name;
         this.emitError(item.error, { step: failedCall ? 'dispatch' : 'extractResponses', listener: call.listener.name, thread: call.thread, from: call.listener.name });
         this.sendHuh(item.error, huhTo, call.thread, item.attempt);

@@ -1,6 +1,6 @@
 import type { Handler, HandlerContext, Huh, Organism } from '@organism/core';
 import { OrganismError } from '@organism/xml';
-import type { Conversations } from './conversation.js';
+import { estimateTokens, type Conversations } from './conversation.js';
 import type { ListenerLlm } from './llmConfig.js';
 import type { LlmRouter } from './router.js';
 import { agentSystemPrompt } from './systemPrompt.js';
@@ -53,10 +53,12 @@ export function createAgentHandler(deps: AgentDeps): { handler: Handler; onHuh: 
     const turn = `From ${context.from}:\n${payloadXml(org, deps.name, context.type, payload)}`;
     deps.conversations.append(thread, deps.name, { role: 'user', content: turn });
     const { settings } = deps;
+    const messages = deps.conversations.history(thread, deps.name);
+    const release = deps.usage.reserve(thread, estimateTokens(system) + messages.reduce((n, m) => n + estimateTokens(m.content), 0));
     const stream = deps.router.stream({
       model: settings.model,
       system,
-      messages: deps.conversations.history(thread, deps.name),
+      messages,
       ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
       ...(settings.max_tokens !== undefined ? { maxTokens: settings.max_tokens } : {}),
       ...(settings.backend !== undefined ? { backend: settings.backend } : {}),
@@ -64,14 +66,23 @@ export function createAgentHandler(deps: AgentDeps): { handler: Handler; onHuh: 
       agent: deps.name,
       thread,
     });
-    stream.completion.then(
-      (done) => deps.conversations.append(thread, deps.name, { role: 'assistant', content: done.text }),
-      () => {},
-    );
-    return stream;
+    return recorded(stream, deps.conversations.streaming(thread, deps.name), release);
   };
   const onHuh = (huh: Huh, { thread }: { thread: string }) => deps.conversations.append(thread, deps.name, { role: 'user', content: huhTurn(huh) });
   return { handler, onHuh };
+}
+
+/** The model's pieces, passed on as they come and written into the assistant turn. */
+async function* recorded(stream: AsyncIterable<string>, turn: { add(text: string): void; end(): void }, release: () => void): AsyncGenerator<string> {
+  try {
+    for await (const piece of stream) {
+      turn.add(piece);
+      yield piece;
+    }
+  } finally {
+    turn.end();
+    release();
+  }
 }
 
 /** The thread used its tokens: end it (`<halt>`), then fail the call with the coded error. */

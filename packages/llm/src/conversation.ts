@@ -6,7 +6,7 @@ export function estimateTokens(text: string): number {
 }
 
 interface Conversation {
-  readonly turns: LlmMessage[];
+  readonly turns: Array<{ readonly role: LlmMessage['role']; content: string }>;
   tokens: number;
 }
 
@@ -29,13 +29,38 @@ export class Conversations {
   /** The turns so far (a copy), most recent last. */
   history(thread: string, agent: string): LlmMessage[] {
     const conversation = this.touch(thread, agent, false);
-    return conversation ? [...conversation.turns] : [];
+    return conversation ? conversation.turns.map((t) => ({ role: t.role, content: t.content })) : [];
   }
 
   append(thread: string, agent: string, turn: LlmMessage): void {
     const conversation = this.touch(thread, agent, true)!;
     conversation.turns.push(turn);
     conversation.tokens += estimateTokens(turn.content);
+    this.trim(conversation);
+  }
+
+  /**
+   * Start an assistant turn that grows as the model writes: a call that starts meanwhile on the
+   * same thread (a tool answered while the model was still writing) sees the text so far, in order.
+   */
+  streaming(thread: string, agent: string): { add(text: string): void; end(): void } {
+    const conversation = this.touch(thread, agent, true)!;
+    const turn = { role: 'assistant' as const, content: '' };
+    conversation.turns.push(turn);
+    return {
+      add: (text) => {
+        turn.content += text;
+      },
+      end: () => {
+        const index = conversation.turns.indexOf(turn);
+        if (index >= 0 && turn.content === '') conversation.turns.splice(index, 1);
+        if (index >= 0) conversation.tokens += estimateTokens(turn.content);
+        this.trim(conversation);
+      },
+    };
+  }
+
+  private trim(conversation: Conversation): void {
     while (conversation.tokens > this.maxTokens && conversation.turns.length > 1) {
       conversation.tokens -= estimateTokens(conversation.turns.shift()!.content);
     }

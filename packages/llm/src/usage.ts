@@ -69,10 +69,30 @@ export class UsageMeter {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
   }
 
-  /** Input plus output tokens a thread used so far. */
+  /** Estimated tokens of requests running on a thread (their prompts), until their use is known. */
+  private readonly pending = new Map<string, number>();
+
+  /**
+   * Count a starting request's estimated prompt toward its thread until it ends (call the returned
+   * function then), so that a budget check meanwhile sees it: a tool can answer, and the agent be
+   * called again, before the first stream has ended and reported its use.
+   */
+  reserve(thread: string, tokens: number): () => void {
+    this.pending.set(thread, (this.pending.get(thread) ?? 0) + tokens);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.pending.get(thread) ?? 0) - tokens;
+      if (left > 0) this.pending.set(thread, left);
+      else this.pending.delete(thread);
+    };
+  }
+
+  /** Input plus output tokens a thread used so far, with the estimates of its running requests. */
   threadTokens(thread: string): number {
     const counts = this.threads.get(thread);
-    return counts ? counts.input + counts.output : 0;
+    return (counts ? counts.input + counts.output : 0) + (this.pending.get(thread) ?? 0);
   }
 
   stats(load: ReadonlyArray<{ backend: string; inFlight: number; tokensLastMinute: number }>): LlmStats {

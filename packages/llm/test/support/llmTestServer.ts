@@ -46,6 +46,8 @@ export interface LlmTestServer {
   script(...replies: Reply[]): void;
   /** Serve replies from a function instead (for many concurrent requests). */
   respondWith(fn: ((request: ReceivedRequest) => Reply) | undefined): void;
+  /** Forget the requests, the queued replies and the reply function (between tests). */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -167,6 +169,11 @@ export async function startLlmTestServer(): Promise<LlmTestServer> {
     },
     respondWith: (fn) => {
       responder = fn;
+    },
+    reset: () => {
+      queue.length = 0;
+      requests.length = 0;
+      responder = undefined;
     },
     close: () =>
       new Promise<void>((resolve) => {
