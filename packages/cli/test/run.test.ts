@@ -37,6 +37,15 @@ describe('organism run (a real child process, stdin not a terminal)', () => {
     expect(stdout).toContain('Hello, Again!');
   });
 
+  it('answers a line addressed to no listener with ORG_ERR_ROUTE_UNKNOWN and a <huh>, not a silent egress', async () => {
+    const { code, stdout } = await runCli(['run'], '@nobody <x/>\n@greeter <greeting><name>After</name></greeting>\n');
+    expect(code).toBe(0);
+    expect(stdout).toContain('error ORG_ERR_ROUTE_UNKNOWN: no listener is named "nobody": a message from outside the organism may address listeners only');
+    expect(stdout).toMatch(/^huh → user \[[0-9a-f]{8}\] <huh><code>ORG_ERR_ROUTE_UNKNOWN<\/code>/m);
+    expect(stdout).not.toMatch(/→ nobody/);
+    expect(stdout).toContain('Hello, After!');
+  });
+
   it('runs the researcher agent through its calculator peers', async () => {
     const { stdout } = await runCli(['run'], '@researcher <question><a>6</a><b>7</b></question>\n');
     expect(stdout).toMatch(/researcher → user .*<sum>13<\/sum><product>42<\/product>/);

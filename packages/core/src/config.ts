@@ -14,6 +14,7 @@ import { DEFAULT_BUDGETS } from './threadRegistry.js';
 import { DEFAULT_META_FLAGS } from './introspection.js';
 import type { Handler } from './handler.js';
 import type { OrganismExtension, OrganismPlugin, PluginConfigInput, PluginListener, PluginListenerParts } from './plugin.js';
+import { SYSTEM_SENDER } from './huh.js';
 
 const moduleRef = z
   .string()
@@ -88,6 +89,7 @@ export const organismYamlSchema = z
       })
       .strict()
       .default({}),
+    externals: z.array(z.string().trim().min(1)).default([]),
     listeners: z.array(listenerSchema).min(1),
   })
   .strict();
@@ -336,6 +338,16 @@ export async function loadConfig(file: string, loadOptions: LoadConfigOptions = 
     });
   }
 
+  const listenerNames = new Set(config.listeners.map((l) => l.name.toLowerCase()));
+  config.externals.forEach((name, index) => {
+    if (listenerNames.has(name.toLowerCase())) {
+      throw configError(file, text, ['externals', index], `"${name}" is a listener; externals names parties outside the organism`);
+    }
+    if (name.toLowerCase() === SYSTEM_SENDER) {
+      throw configError(file, text, ['externals', index], `"${name}" is the organism's own sender name, not an external party`);
+    }
+  });
+
   const where = (keyPath: readonly (string | number)[]): string => locate(file, text, keyPath);
   const extensions: OrganismExtension[] = [];
   const supplied: Array<PluginListenerParts | undefined> = [];
@@ -389,6 +401,7 @@ export async function loadConfig(file: string, loadOptions: LoadConfigOptions = 
       limits,
       budgets: { maxHops: config.max_hops, maxMessages: config.max_messages_per_thread, maxRepeats: config.max_repeats },
       handlerTimeoutMs: config.handler_timeout_ms,
+      externals: config.externals,
       xmlWorker: config.xml_worker,
       meta: {
         listCapabilities: config.meta.list_capabilities,

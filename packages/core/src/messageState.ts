@@ -83,4 +83,6 @@ export interface PumpEnv {
   readonly limits: XmlLimits;
   routing(): RoutingTable;
   newThreadId(): string;
+  /** Whether a name outside the organism may be addressed (declared or connected external party). */
+  isExternal(name: string): boolean;
 }

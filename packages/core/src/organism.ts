@@ -49,6 +49,7 @@ import { DEFAULT_BUDGETS, ThreadRegistry, type ThreadBudgets } from './threadReg
 import { DEFAULT_META_FLAGS, answerMeta, type MetaFlags } from './introspection.js';
 import { toolPromptFor } from './toolPrompt.js';
 import { RingQueue } from './ringQueue.js';
+import { ExternalParties } from './externalParties.js';
 import { LeanSubject } from './leanSubject.js';
 import { NO_SPAN, tracingEnabled } from './tracing.js';
 import { attachXmlWorker, type XmlWorkerClient, type XmlWorkerMode, type XmlWorkerState } from './xmlWorker/xmlWorker.js';
@@ -111,6 +112,13 @@ export interface OrganismOptions {
   readonly xmlWorker?: XmlWorkerMode;
   /** Run-time extensions (plugins' side): attached once created, in stats(), told when close() starts. */
   readonly extensions?: readonly OrganismExtension[];
+  /**
+   * Names outside the organism that listeners may address besides each thread's originating
+   * sender (`externals:` in organism.yaml). Any other `<to>` that names no listener is
+   * ORG_ERR_ROUTE_UNKNOWN. Connected parties are added at run time with
+   * {@link Organism.addExternal}.
+   */
+  readonly externals?: readonly string[];
 }
 
 /** A payload that was routed to a listener (one event per recipient). */
@@ -236,6 +244,15 @@ export interface Organism extends AsyncDisposable {
    * for (const envelope of envelopes) await org.inject(envelope); // waits while the organism is full
    */
   inject(envelope: string | Uint8Array, options?: { from?: string }): Promise<void>;
+  /**
+   * Let listeners address `name` (a client that connected, say) until the returned function is
+   * called. Connections of one name are counted; each release ends one.
+   *
+   * @example
+   * const release = org.addExternal('alice'); // alice's socket opened
+   * socket.on('close', release);
+   */
+  addExternal(name: string): () => void;
   /** Resolves when nothing is queued or in flight. */
   whenIdle(): Promise<void>;
   stats(): OrganismStats;
@@ -271,6 +288,7 @@ class OrganismImpl implements Organism {
   private readonly maxQueued: number;
   private readonly whenFull: 'wait' | 'reject';
   private readonly threads: ThreadRegistry;
+  private readonly externals: ExternalParties;
   private readonly handlerTimeoutMs: number;
   private readonly metaFlags: MetaFlags;
   private table: RoutingTable;
@@ -337,6 +355,12 @@ class OrganismImpl implements Organism {
       this.cache.dispose();
       throw error;
     }
+    try {
+      this.externals = new ExternalParties(options.externals ?? [], this.table);
+    } catch (error) {
+      this.cache.dispose();
+      throw error;
+    }
     this.xmlWorker = attachXmlWorker({
       mode: options.xmlWorker ?? 'auto',
       limits: this.limits,
@@ -364,6 +388,7 @@ class OrganismImpl implements Organism {
       limits: this.limits,
       routing: () => this.table,
       newThreadId: () => randomUUID(),
+      isExternal: (name: string) => this.externals.has(name),
     };
     const steps: Record<(typeof STEP_NAMES)[number], OperatorFunction<MessageState, MessageState>> = {
       repair: repair(env),
@@ -831,6 +856,10 @@ class OrganismImpl implements Organism {
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
     }
+  }
+
+  addExternal(name: string): () => void {
+    return this.externals.connect(name, this.table);
   }
 
   whenIdle(): Promise<void> {

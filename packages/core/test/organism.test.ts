@@ -84,6 +84,7 @@ describe('organism: delivering messages', () => {
         listener('notes.a', Note, { handler: a }),
         listener('notes.b', Note, { handler: b }),
       ],
+      externals: ['auditor'],
     });
     const w = watch(org);
     const thread = await org.send('router', '<ping><n>1</n></ping>');

@@ -290,6 +290,8 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
     }
     const client = new ClientConnection(identity, ws, this);
     this.byIdentity.set(key, client);
+    // While connected, listeners may address this client (not only on threads it started).
+    const releaseExternal = this.org.addExternal(identity);
     this.metrics.connectionsTotal.inc({ outcome: 'accepted' });
     this.metrics.connections.set(this.byIdentity.size);
     this.logger.info({ remote, client: identity }, 'client connected');
@@ -297,6 +299,7 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
       client.receive(data, isBinary).catch((error: unknown) => this.logger.error({ err: error, client: identity }, 'frame handling failed'));
     });
     ws.on('close', (code, reason) => {
+      releaseExternal();
       client.dispose();
       if (this.byIdentity.get(key) === client) this.byIdentity.delete(key);
       this.metrics.connections.set(this.byIdentity.size);

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ENVELOPE_NS, buildEnvelope as envelope } from '@organism/xml';
-import { createOrganism, type Organism, type OrganismOptions, type RoutedMessage } from '@organism/core';
+import { z } from 'zod';
+import { createOrganism, definePayload, sendTo, type Organism, type OrganismOptions, type RoutedMessage } from '@organism/core';
 import { CloseCodes, startServer, type OrganismServer, type ServerFrame, type ServerOptions } from '../src/index.js';
 import { TestClient } from './support/testClient.js';
 import { GREETING, testOrganism } from './support/testOrganism.js';
@@ -195,6 +196,33 @@ describe('identity and isolation', () => {
     a.send(`@greeter ${GREETING}`);
     await a.next(isMessage);
     expect(a.all('message').map((m) => m.from)).toEqual(['greeter']);
+  });
+});
+
+describe('egress to connected clients', () => {
+  const Notify = definePayload('Notify', z.object({ to: z.string() }));
+  const notifier = { name: 'notifier', payload: Notify, description: 'Writes to a name', handler: ({ to }: { to: string }) => sendTo(to, '<note><text>hello</text></note>') };
+
+  it('lets a listener address a connected client that did not start the thread, and only while it is connected', async () => {
+    const { org, url } = await serve({}, { listeners: [notifier] });
+    const errors: string[] = [];
+    const subscription = org.errors$.subscribe((e) => errors.push(`${e.code}: ${e.message}`));
+    cleanups.push(async () => subscription.unsubscribe());
+    const a = await client(url);
+    const b = await client(url);
+    a.send(`@notifier <notify><to>${b.identity}</to></notify>`);
+    const note = await b.next(isMessage);
+    expect(note).toMatchObject({ from: 'notifier', to: b.identity, tag: 'note' });
+    expect(b.all('accepted').map((f) => f.thread)).not.toContain(note.thread);
+    expect(errors).toEqual([]);
+    const gone = b.identity;
+    await b.close();
+    a.send(`@notifier <notify><to>${gone}</to></notify>`);
+    await a.next(() => a.all('idle').length === 2);
+    expect(errors).toEqual([
+      `ORG_ERR_ROUTE_UNKNOWN: "${gone}" is neither a listener nor a known external party: address a listener, the thread's sender "${a.identity}", or a name declared under externals: in organism.yaml`,
+    ]);
+    expect(a.all('message')).toEqual([]);
   });
 });
 

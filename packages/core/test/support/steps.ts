@@ -34,17 +34,17 @@ export function releaseAll(...states: MessageState[]): void {
 export interface StepWorld {
   readonly table: RoutingTable;
   readonly listeners: ReadonlyMap<string, Listener>;
-  readonly env: { readonly limits: XmlLimits; routing(): RoutingTable; newThreadId(): string };
+  readonly env: { readonly limits: XmlLimits; routing(): RoutingTable; newThreadId(): string; isExternal(name: string): boolean };
   dispose(): void;
 }
 
-export function stepWorld(specs: readonly ListenerSpec[], limits: Partial<XmlLimits> = {}): StepWorld {
+export function stepWorld(specs: readonly ListenerSpec[], limits: Partial<XmlLimits> = {}, externals: readonly string[] = []): StepWorld {
   const cache = new SchemaCache(libxml2Validator);
   const table = createRoutingTable(registerListeners(specs, cache));
   return {
     table,
     listeners: new Map([...table.listeners.values()].map((l) => [l.name, l])),
-    env: { limits: { ...DEFAULT_XML_LIMITS, ...limits }, routing: () => table, newThreadId: () => 'fixed' },
+    env: { limits: { ...DEFAULT_XML_LIMITS, ...limits }, routing: () => table, newThreadId: () => 'fixed', isExternal: (name) => externals.includes(name.toLowerCase()) },
     dispose: () => cache.dispose(),
   };
 }
