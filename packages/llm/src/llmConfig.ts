@@ -12,6 +12,8 @@ const backendSchema = z
     name: z.string().min(1).optional(),
     provider: z.enum(PROVIDERS),
     base_url: z.url({ protocol: /^https?$/ }).optional(),
+    /** The name of an environment variable holding the base URL (wins over base_url when set). */
+    base_url_env: envName.optional(),
     api_key_env: envName.optional(),
     /** Lower is tried first (failover) and preferred on ties (least-loaded). */
     priority: z.number().int().min(0).default(0),

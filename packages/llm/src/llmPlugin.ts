@@ -35,6 +35,16 @@ function backendSpecs(input: PluginConfigInput, section: LlmSection, env: Readon
       name = n === 1 ? b.provider : `${b.provider}-${n}`;
     }
     if (specs.some((s) => s.name === name)) throw input.error(at('name'), `backend name "${name}" is used twice; give each backend its own name:`);
+    let baseUrl = b.base_url;
+    if (b.base_url_env !== undefined) {
+      const value = env[b.base_url_env];
+      if (value !== undefined && value !== '') {
+        if (!/^https?:\/\/\S+$/.test(value)) throw input.error(at('base_url_env'), `environment variable ${b.base_url_env} holds no http(s) URL`);
+        baseUrl = value;
+      } else if (baseUrl === undefined) {
+        throw input.error(at('base_url_env'), `environment variable ${b.base_url_env} is not set: export it with the base URL of backend "${name}" (e.g. http://127.0.0.1:11434/v1 for Ollama)`);
+      }
+    }
     let apiKey: string | undefined;
     if (b.api_key_env !== undefined) {
       apiKey = env[b.api_key_env];
@@ -58,7 +68,7 @@ function backendSpecs(input: PluginConfigInput, section: LlmSection, env: Readon
     specs.push({
       name,
       provider: b.provider,
-      ...(b.base_url !== undefined ? { baseUrl: b.base_url } : {}),
+      ...(baseUrl !== undefined ? { baseUrl } : {}),
       ...(apiKey !== undefined ? { apiKey } : {}),
       priority: b.priority,
       maxConcurrent: b.max_concurrent,
