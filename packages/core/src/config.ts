@@ -361,7 +361,9 @@ export async function loadConfig(file: string, loadOptions: LoadConfigOptions = 
       parse: (schema, value, keyPath) => {
         const result = schema.safeParse(value);
         if (result.success) return result.data;
-        throw pluginIssueError(file, text, schema, result.error.issues[0]!, value, keyPath);
+        // A misspelt key also makes the right one missing: the misspelling is the better report.
+        const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0]!;
+        throw pluginIssueError(file, text, schema, issue, value, keyPath);
       },
     };
     const setup = await plugin.configure(input);

@@ -191,3 +191,49 @@ describe('the LLM router against a loopback server', () => {
     b.respondWith(undefined);
   });
 });
+
+describe('routing strategies', () => {
+  let servers: LlmTestServer[];
+  const routers: LlmRouter[] = [];
+  beforeAll(async () => {
+    servers = await Promise.all([startLlmTestServer(), startLlmTestServer()]);
+    for (const s of servers) s.respondWith(() => ({ pieces: ['<ok/>'], gapMs: 30 }));
+  });
+  afterAll(async () => {
+    for (const r of routers) r.close();
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  const specs = (): BackendSpec[] =>
+    servers.map((s, i) => ({ name: `b${i}`, provider: 'openai-compatible', baseUrl: `${s.url}/v1`, priority: i, maxConcurrent: 8, timeoutMs: 2_000 }));
+  const used = async (r: LlmRouter, n: number, parallel: boolean): Promise<string[]> => {
+    const run = async () => {
+      const stream = r.stream({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+      for await (const _ of stream);
+      return (await stream.completion).backend;
+    };
+    if (parallel) return Promise.all(Array.from({ length: n }, run));
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(await run());
+    return out;
+  };
+
+  it('failover sends everything to the first backend by priority while it works', async () => {
+    const r = createLlmRouter({ strategy: 'failover', retries: 0, retryBaseDelayMs: 0, retryMaxDelayMs: 1, backends: specs() });
+    routers.push(r);
+    expect(await used(r, 4, false)).toEqual(['b0', 'b0', 'b0', 'b0']);
+  });
+
+  it('round-robin takes the backends in turn', async () => {
+    const r = createLlmRouter({ strategy: 'round-robin', retries: 0, retryBaseDelayMs: 0, retryMaxDelayMs: 1, backends: specs() });
+    routers.push(r);
+    expect(await used(r, 4, false)).toEqual(['b0', 'b1', 'b0', 'b1']);
+  });
+
+  it('least-loaded spreads concurrent requests over the backends', async () => {
+    const r = createLlmRouter({ strategy: 'least-loaded', retries: 0, retryBaseDelayMs: 0, retryMaxDelayMs: 1, backends: specs() });
+    routers.push(r);
+    const backends = await used(r, 6, true);
+    expect(backends.filter((b) => b === 'b0')).toHaveLength(3);
+    expect(backends.filter((b) => b === 'b1')).toHaveLength(3);
+  });
+});
