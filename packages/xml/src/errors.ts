@@ -54,6 +54,11 @@ export const ErrorCodes = {
   ORG_ERR_SERVER_RATE: 'a client sent frames faster than its per-connection rate limit; the frame was dropped',
   ORG_ERR_SERVER_IN_FLIGHT: 'a client has too many threads in flight on one connection; the frame was dropped',
   ORG_ERR_SERVER_LISTEN: 'the server could not listen on its host and port (in use, not permitted)',
+  // nats
+  ORG_ERR_NATS_CONNECT: 'the NATS transport cannot reach its server, or the server has no JetStream (start nats-server with -js)',
+  ORG_ERR_NATS_PUBLISH: 'the NATS transport could not store a message in JetStream (server unreachable past the publish timeout, stream full, message too large)',
+  ORG_ERR_NATS_DEAD_LETTER: 'a message was delivered max_deliver times without being completed; it was moved to the dead-letter subject',
+  ORG_ERR_NATS_MESSAGE: 'a message on the organism stream is not one the NATS transport wrote (not its JSON item); it was moved to the dead-letter subject',
   // cli
   ORG_ERR_CLI_USAGE: 'a command-line argument is invalid (unknown listener, bad port, missing token)',
   ORG_ERR_CLIENT_CONNECT: 'organism send could not connect to the server',
