@@ -59,6 +59,11 @@ export const ErrorCodes = {
   ORG_ERR_LLM_UNAVAILABLE: 'no model backend completed the request: every attempt failed (5xx, 429, network, timeout) through the retries and failover',
   ORG_ERR_LLM_TIMEOUT: "a model's stream stalled longer than its backend's timeout_ms after text had arrived; the request was aborted",
   ORG_ERR_LLM_BUDGET: 'a thread used more model tokens than max_tokens_per_thread; the thread was ended',
+  // nats
+  ORG_ERR_NATS_CONNECT: 'the NATS transport cannot reach its server, or the server has no JetStream (start nats-server with -js)',
+  ORG_ERR_NATS_PUBLISH: 'the NATS transport could not store a message in JetStream (server unreachable past the publish timeout, stream full, message too large)',
+  ORG_ERR_NATS_DEAD_LETTER: 'a message was delivered max_deliver times without being completed; it was moved to the dead-letter subject',
+  ORG_ERR_NATS_MESSAGE: 'a message on the organism stream is not one the NATS transport wrote (not its JSON item); it was moved to the dead-letter subject',
   // cli
   ORG_ERR_CLI_USAGE: 'a command-line argument is invalid (unknown listener, bad port, missing token)',
   ORG_ERR_CLIENT_CONNECT: 'organism send could not connect to the server',
