@@ -50,7 +50,7 @@ export const ErrorCodes = {
   ORG_ERR_SERVER_AUTH: 'a WebSocket client presented no token or a wrong one; the connection is closed with 4401',
   ORG_ERR_SERVER_FRAME: 'a client frame is not one the server reads (binary, "@" without a payload, an envelope without a UUID v4 <thread>)',
   ORG_ERR_SERVER_ADDRESS: 'a client addressed something other than a listener; clients may only address listeners',
-  ORG_ERR_SERVER_THREAD: 'a client frame continues a thread that belongs to another connection',
+  ORG_ERR_SERVER_THREAD: 'a client frame continues a thread that belongs to another client',
   ORG_ERR_SERVER_RATE: 'a client sent frames faster than its per-connection rate limit; the frame was dropped',
   ORG_ERR_SERVER_IN_FLIGHT: 'a client has too many threads in flight on one connection; the frame was dropped',
   ORG_ERR_SERVER_LISTEN: 'the server could not listen on its host and port (in use, not permitted)',
