@@ -1,4 +1,5 @@
 import { OrganismError, loadOrganism, type Organism } from '@organism/core';
+import { cliPlugins } from './plugins.js';
 import { describeError, type CliIO } from './cliIO.js';
 
 /** Which artifact `organism schema` prints. */
@@ -32,7 +33,7 @@ export function listenerArtifact(org: Organism, name: string, artifact: SchemaAr
 export async function schemaCommand(name: string, file: string, artifact: SchemaArtifact, io: CliIO): Promise<void> {
   let org: Organism | undefined;
   try {
-    org = await loadOrganism(file);
+    org = await loadOrganism(file, {}, { plugins: cliPlugins() });
     io.stdout.write(`${listenerArtifact(org, name, artifact)}\n`);
   } catch (error) {
     io.stderr.write(`${describeError(error)}\n`);

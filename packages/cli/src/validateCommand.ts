@@ -1,4 +1,5 @@
 import { OrganismError, createOrganism, loadConfig, type ListenerSpec, type LoadedConfig, type OrganismOptions } from '@organism/core';
+import { cliPlugins } from './plugins.js';
 import { describeError, type CliIO } from './cliIO.js';
 
 /** What `organism validate` found. */
@@ -38,7 +39,7 @@ async function tryCreate(options: OrganismOptions): Promise<OrganismError | unde
 export async function validateOrganism(file: string): Promise<ValidationReport> {
   let loaded: LoadedConfig;
   try {
-    loaded = await loadConfig(file);
+    loaded = await loadConfig(file, { plugins: cliPlugins() });
   } catch (error) {
     return { errors: [asError(error)], listeners: 0, rootTags: 0 };
   }

@@ -12,6 +12,8 @@ import { locateYamlPath } from './yamlLocator.js';
 import { describeConfigIssue } from './configIssue.js';
 import { DEFAULT_BUDGETS } from './threadRegistry.js';
 import { DEFAULT_META_FLAGS } from './introspection.js';
+import type { Handler } from './handler.js';
+import type { OrganismExtension, OrganismPlugin, PluginConfigInput, PluginListener, PluginListenerParts } from './plugin.js';
 import { SYSTEM_SENDER } from './huh.js';
 
 const moduleRef = z
@@ -31,7 +33,8 @@ const listenerSchema = z
   .object({
     name: z.string().min(1),
     payload_class: z.union([moduleRef, z.array(moduleRef).min(1)]),
-    handler: moduleRef,
+    // Required unless a plugin supplies the handler (checked after the plugins ran).
+    handler: moduleRef.optional(),
     description: z.string().min(1),
     agent: z.boolean().default(false),
     peers: z.array(z.string()).default([]),
@@ -103,6 +106,12 @@ export interface LoadedConfig {
    * @example loaded.where(['listeners', 2]) // 'organism.yaml:20 listeners[2]'
    */
   where(path: readonly (string | number)[]): string;
+}
+
+/** Options of {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** Plugins that own extra sections and listener keys and may supply handlers (the CLI registers its own). */
+  readonly plugins?: readonly OrganismPlugin[];
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -195,7 +204,8 @@ class NoTypeScriptLoader extends Error {
  * const { options } = await loadConfig('organism.yaml');
  * const org = createOrganism(options);
  */
-export async function loadConfig(file: string): Promise<LoadedConfig> {
+export async function loadConfig(file: string, loadOptions: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const plugins = loadOptions.plugins ?? [];
   const path = resolve(file);
   let text: string;
   try {
@@ -214,14 +224,16 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
       { cause: error },
     );
   }
-  const parsed = organismYamlSchema.safeParse(raw);
+  // The plugins' sections and listener keys are theirs to check: core's schema sees the rest.
+  const { core: coreRaw, sections, listenerKeys } = splitPluginKeys(raw, plugins);
+  const parsed = organismYamlSchema.safeParse(coreRaw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const keyPath = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       const allowed =
         keyPath[0] === 'listeners'
-          ? Object.keys(listenerSchema.shape)
+          ? [...Object.keys(listenerSchema.shape), ...plugins.flatMap((p) => p.listenerKeys ?? [])]
           : keyPath[0] === 'organism' && keyPath[1] === 'tls'
             ? ['cert_file', 'key_file']
           : keyPath[0] === 'organism'
@@ -230,7 +242,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
               ? ['max_bytes', 'max_depth', 'max_payloads_per_response']
               : keyPath[0] === 'meta'
                 ? ['list_capabilities', 'request_schema', 'request_example', 'request_prompt']
-              : Object.keys(organismYamlSchema.shape);
+              : [...Object.keys(organismYamlSchema.shape), ...plugins.flatMap((p) => (p.section ? [p.section] : []))];
       const hint = issue.keys
         .map((key) => {
           const suggestion = closest(key, allowed);
@@ -239,7 +251,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
         .join('; ');
       return Promise.reject(configError(file, text, [...keyPath, issue.keys[0]!], hint));
     }
-    const described = describeConfigIssue(issue, raw, KEY_EXPECTATIONS);
+    const described = describeConfigIssue(issue, coreRaw, KEY_EXPECTATIONS);
     throw configError(file, text, described.path, described.message);
   }
   const config = parsed.data;
@@ -282,6 +294,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   };
 
   const listeners: ListenerSpec[] = [];
+  const pluginListeners: PluginListener[] = [];
   for (const [index, entry] of config.listeners.entries()) {
     const refs = Array.isArray(entry.payload_class) ? entry.payload_class : [entry.payload_class];
     const payloads: PayloadType<any>[] = [];
@@ -296,14 +309,23 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
         throw configError(file, text, at, `${ref} is neither definePayload(...) nor a z.object(...) schema`);
       }
     }
-    const handler = await resolveExport(entry.handler, ['listeners', index, 'handler']);
-    if (typeof handler !== 'function') {
+    const handler = entry.handler === undefined ? undefined : await resolveExport(entry.handler, ['listeners', index, 'handler']);
+    if (handler !== undefined && typeof handler !== 'function') {
       throw configError(file, text, ['listeners', index, 'handler'], `${entry.handler} is not a function`);
     }
     const onHuh = entry.on_huh ? await resolveExport(entry.on_huh, ['listeners', index, 'on_huh']) : undefined;
     if (onHuh !== undefined && typeof onHuh !== 'function') {
       throw configError(file, text, ['listeners', index, 'on_huh'], `${entry.on_huh} is not a function`);
     }
+    pluginListeners.push({
+      index,
+      name: entry.name,
+      description: entry.description,
+      agent: entry.agent,
+      peers: entry.peers,
+      ...(handler !== undefined ? { handler: handler as Handler } : {}),
+      keys: listenerKeys[index] ?? {},
+    });
     listeners.push({
       name: entry.name,
       payload: payloads.length === 1 ? payloads[0]! : payloads,
@@ -326,6 +348,39 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     }
   });
 
+  const where = (keyPath: readonly (string | number)[]): string => locate(file, text, keyPath);
+  const extensions: OrganismExtension[] = [];
+  const supplied: Array<PluginListenerParts | undefined> = [];
+  for (const plugin of plugins) {
+    const input: PluginConfigInput = {
+      file,
+      section: plugin.section ? sections.get(plugin.section) : undefined,
+      listeners: pluginListeners,
+      where,
+      error: (keyPath, message, cause) => configError(file, text, keyPath, message, cause),
+      parse: (schema, value, keyPath) => {
+        const result = schema.safeParse(value);
+        if (result.success) return result.data;
+        // A misspelt key also makes the right one missing: the misspelling is the better report.
+        const issue = result.error.issues.find((i) => i.code === 'unrecognized_keys') ?? result.error.issues[0]!;
+        throw pluginIssueError(file, text, schema, issue, value, keyPath);
+      },
+    };
+    const setup = await plugin.configure(input);
+    if (setup.extension) extensions.push(setup.extension);
+    for (const entry of pluginListeners) {
+      const parts = setup.listener?.(entry);
+      if (parts) supplied[entry.index] = { ...supplied[entry.index], ...parts };
+    }
+  }
+  for (const [index, spec] of listeners.entries()) {
+    const parts = supplied[index];
+    if (parts) listeners[index] = { ...spec, ...parts };
+    if (typeof listeners[index]!.handler !== 'function') {
+      throw configError(file, text, ['listeners', index], `required key handler is missing (expected ${KEY_EXPECTATIONS.handler})`);
+    }
+  }
+
   const limits = {
     ...(config.limits.max_bytes !== undefined ? { maxBytes: config.limits.max_bytes } : {}),
     ...(config.limits.max_depth !== undefined ? { maxDepth: config.limits.max_depth } : {}),
@@ -334,10 +389,11 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   return {
     file: path,
     config,
-    where: (keyPath) => locate(file, text, keyPath),
+    where,
     options: {
       name: config.organism.name,
       listeners,
+      ...(extensions.length > 0 ? { extensions } : {}),
       maxConcurrentHandlers: config.max_concurrent_handlers,
       maxConcurrentPerAgent: config.max_concurrent_per_agent,
       threadScheduling: config.thread_scheduling,
@@ -357,4 +413,84 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
       },
     },
   };
+}
+
+/** The raw file without the plugins' sections and listener keys, and those, by section and listener index. */
+function splitPluginKeys(
+  raw: unknown,
+  plugins: readonly OrganismPlugin[],
+): { core: unknown; sections: Map<string, unknown>; listenerKeys: Array<Record<string, unknown>> } {
+  const sections = new Map<string, unknown>();
+  const listenerKeys: Array<Record<string, unknown>> = [];
+  if (plugins.length === 0 || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { core: raw, sections, listenerKeys };
+  const core: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  for (const plugin of plugins) {
+    if (plugin.section && plugin.section in core) {
+      sections.set(plugin.section, core[plugin.section]);
+      delete core[plugin.section];
+    }
+  }
+  const keys = new Set(plugins.flatMap((p) => p.listenerKeys ?? []));
+  if (keys.size > 0 && Array.isArray(core.listeners)) {
+    core.listeners = core.listeners.map((entry: unknown, index) => {
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return entry;
+      const own: Record<string, unknown> = {};
+      const rest: Record<string, unknown> = { ...(entry as Record<string, unknown>) };
+      for (const key of keys) {
+        if (key in rest) {
+          own[key] = rest[key];
+          delete rest[key];
+        }
+      }
+      listenerKeys[index] = own;
+      return rest;
+    });
+  }
+  return { core, sections, listenerKeys };
+}
+
+/** The keys a zod object schema allows at a path inside it (for a did-you-mean hint). */
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: z.ZodType | undefined = schema;
+  const unwrap = (n: z.ZodType | undefined): z.ZodType | undefined => {
+    while (n && ['optional', 'default', 'nullable', 'prefault', 'readonly', 'pipe'].includes(n.def.type)) {
+      const def = n.def as { innerType?: z.ZodType; in?: z.ZodType };
+      n = def.innerType ?? def.in;
+    }
+    return n;
+  };
+  for (const key of path) {
+    node = unwrap(node);
+    if (!node) return [];
+    if (node.def.type === 'object') node = (node as z.ZodObject).shape[String(key)] as z.ZodType | undefined;
+    else if (node.def.type === 'array') node = (node as z.ZodArray<z.ZodType>).element;
+    else if (node.def.type === 'record') node = (node.def as unknown as { valueType: z.ZodType }).valueType;
+    else return [];
+  }
+  node = unwrap(node);
+  return node?.def.type === 'object' ? Object.keys((node as z.ZodObject).shape) : [];
+}
+
+/** A plugin's zod issue as core words its own: `file:line section.key: message`. */
+function pluginIssueError(
+  file: string,
+  text: string,
+  schema: z.ZodType,
+  issue: z.core.$ZodIssue,
+  value: unknown,
+  at: readonly (string | number)[],
+): OrganismError {
+  const inner = issue.path.filter((k): k is string | number => typeof k !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = keysAt(schema, inner);
+    const hint = issue.keys
+      .map((key) => {
+        const suggestion = closest(key, allowed);
+        return `unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+      })
+      .join('; ');
+    return configError(file, text, [...at, ...inner, issue.keys[0]!], hint);
+  }
+  const described = describeConfigIssue({ ...issue, path: inner }, value, KEY_EXPECTATIONS);
+  return configError(file, text, [...at, ...described.path], described.message);
 }

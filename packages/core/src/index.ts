@@ -11,7 +11,8 @@ export type {
 } from './organism.js';
 export { loadOrganism } from './loadOrganism.js';
 export { loadConfig, organismYamlSchema } from './config.js';
-export type { LoadedConfig, OrganismYaml } from './config.js';
+export type { LoadedConfig, LoadConfigOptions, OrganismYaml } from './config.js';
+export type { OrganismPlugin, OrganismExtension, PluginConfigInput, PluginListener, PluginListenerParts, PluginSetup } from './plugin.js';
 export { sendTo, respond, halt } from './handler.js';
 export type { Handler, HandlerContext, HandlerResult, Emit, Addressed, Responded, Halted } from './handler.js';
 export type { ListenerSpec } from './listener.js';
@@ -21,7 +22,7 @@ export type { MessageState, StepName, Origin, Delivery } from './messageState.js
 export { STEP_NAMES } from './messageState.js';
 export type { RoutingTable, Route, Target } from './routingTable.js';
 export { memoryTransport } from './transport.js';
-export type { Transport, TransportItem } from './transport.js';
+export type { Transport, TransportItem, TransportReceipt, BuiltEnvelope, RoutedDelivery, ThreadSnapshot, EgressItem } from './transport.js';
 export { createKeyedSemaphore } from './keyedSemaphore.js';
 export type { KeyedSemaphore } from './keyedSemaphore.js';
 export type { ThreadScheduling } from './scheduler.js';

@@ -1,5 +1,5 @@
 import { OrganismError } from '@organism/xml';
-import { loadConfig } from './config.js';
+import { loadConfig, type LoadConfigOptions } from './config.js';
 import { createOrganism, type Organism, type OrganismOptions } from './organism.js';
 
 /**
@@ -14,8 +14,8 @@ import { createOrganism, type Organism, type OrganismOptions } from './organism.
  * await org.whenIdle();
  * await org.close();
  */
-export async function loadOrganism(file: string, overrides: Partial<OrganismOptions> = {}): Promise<Organism> {
-  const loaded = await loadConfig(file);
+export async function loadOrganism(file: string, overrides: Partial<OrganismOptions> = {}, loadOptions: LoadConfigOptions = {}): Promise<Organism> {
+  const loaded = await loadConfig(file, loadOptions);
   try {
     return createOrganism({ ...loaded.options, ...overrides });
   } catch (error) {

@@ -241,7 +241,8 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
         return;
       }
       try {
-        const text = await this.registry.metrics();
+        // Plugins' lines (LLM tokens, …) follow the registry's: the server imports no plugin.
+        const text = (await this.registry.metrics()) + this.org.extensions.map((e) => e.metrics?.() ?? '').join('');
         response.writeHead(200, { 'content-type': this.registry.contentType }).end(text);
       } catch (error) {
         this.logger.error({ err: error }, 'metrics failed');

@@ -54,6 +54,16 @@ export const ErrorCodes = {
   ORG_ERR_SERVER_RATE: 'a client sent frames faster than its per-connection rate limit; the frame was dropped',
   ORG_ERR_SERVER_IN_FLIGHT: 'a client has too many threads in flight on one connection; the frame was dropped',
   ORG_ERR_SERVER_LISTEN: 'the server could not listen on its host and port (in use, not permitted)',
+  // llm
+  ORG_ERR_LLM_REQUEST: 'a model backend refused the request (HTTP 4xx other than 429: bad model name, bad key, prompt too long); not retried',
+  ORG_ERR_LLM_UNAVAILABLE: 'no model backend completed the request: every attempt failed (5xx, 429, network, timeout) through the retries and failover',
+  ORG_ERR_LLM_TIMEOUT: "a model's stream stalled longer than its backend's timeout_ms after text had arrived; the request was aborted",
+  ORG_ERR_LLM_BUDGET: 'a thread used more model tokens than max_tokens_per_thread; the thread was ended',
+  // nats
+  ORG_ERR_NATS_CONNECT: 'the NATS transport cannot reach its server, or the server has no JetStream (start nats-server with -js)',
+  ORG_ERR_NATS_PUBLISH: 'the NATS transport could not store a message in JetStream (server unreachable past the publish timeout, stream full, message too large)',
+  ORG_ERR_NATS_DEAD_LETTER: 'a message was delivered max_deliver times without being completed; it was moved to the dead-letter subject',
+  ORG_ERR_NATS_MESSAGE: 'a message on the organism stream is not one the NATS transport wrote (not its JSON item); it was moved to the dead-letter subject',
   // cli
   ORG_ERR_CLI_USAGE: 'a command-line argument is invalid (unknown listener, bad port, missing token)',
   ORG_ERR_CLIENT_CONNECT: 'organism send could not connect to the server',
@@ -70,6 +80,15 @@ export const ErrorCodes = {
  * ```
  */
 export type ErrorCode = keyof typeof ErrorCodes;
+
+/**
+ * Codes a handler may fail with as its own (a plugin's built-in handler: a model backend's
+ * refusal, a token budget): the pump reports them as they are instead of as ORG_ERR_HANDLER_THREW.
+ *
+ * @example
+ * HANDLER_REPORTED_CODES.has('ORG_ERR_LLM_REQUEST'); // true
+ */
+export const HANDLER_REPORTED_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['ORG_ERR_LLM_REQUEST', 'ORG_ERR_LLM_UNAVAILABLE', 'ORG_ERR_LLM_TIMEOUT', 'ORG_ERR_LLM_BUDGET']);
 
 /**
  * The one error class of Organism: a stable `code`, a message that says what went wrong, where and

@@ -1,4 +1,4 @@
-export { ErrorCodes, OrganismError, isOrganismError } from './errors.js';
+export { ErrorCodes, HANDLER_REPORTED_CODES, OrganismError, isOrganismError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { DEFAULT_XML_LIMITS } from './limits.js';
 export type { XmlLimits } from './limits.js';

@@ -1,11 +1,12 @@
 import { map, type OperatorFunction } from 'rxjs';
-import { OrganismError } from '@organism/xml';
+import { HANDLER_REPORTED_CODES, OrganismError, type ErrorCode } from '@organism/xml';
 import type { MessageState, StepName } from '../messageState.js';
 
 /** Any thrown value as an OrganismError; library errors are wrapped, never leaked. */
 export function asOrganismError(error: unknown, code: 'ORG_ERR_INTERNAL' | 'ORG_ERR_HANDLER_THREW' = 'ORG_ERR_INTERNAL'): OrganismError {
-  // Whatever a handler throws is the handler's failure, even an OrganismError of another code.
-  if (error instanceof OrganismError && (code === 'ORG_ERR_INTERNAL' || error.code === code)) return error;
+  // Whatever a handler throws is the handler's failure, even an OrganismError of another code,
+  // except the few codes a plugin's handler reports as its own (ORG_ERR_LLM_*).
+  if (error instanceof OrganismError && (code === 'ORG_ERR_INTERNAL' || error.code === code || HANDLER_REPORTED_CODES.has(error.code as ErrorCode))) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new OrganismError(code, message, { cause: error });
 }

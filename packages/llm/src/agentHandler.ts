@@ -1,0 +1,96 @@
+import type { Handler, HandlerContext, Huh, Organism } from '@organism/core';
+import { OrganismError } from '@organism/xml';
+import { estimateTokens, type Conversations } from './conversation.js';
+import type { ListenerLlm } from './llmConfig.js';
+import type { LlmRouter } from './router.js';
+import { agentSystemPrompt } from './systemPrompt.js';
+import type { UsageMeter } from './usage.js';
+
+/** What the built-in handler of one agent shares with the plugin. */
+export interface AgentDeps {
+  readonly name: string;
+  readonly settings: ListenerLlm;
+  readonly router: LlmRouter;
+  readonly conversations: Conversations;
+  readonly usage: UsageMeter;
+  readonly maxTokensPerThread?: number;
+  /** The organism, once attached (the handler needs its routing table and tool prompts). */
+  organism(): Organism;
+}
+
+/** The typed payload back as XML, the form the model reads and writes. */
+function payloadXml(org: Organism, agent: string, type: string, value: unknown): string {
+  const listener = org.routing.listeners.get(agent.toLowerCase());
+  const wanted = type.toLowerCase();
+  for (const accepted of listener?.types.values() ?? []) {
+    if (accepted.tag === wanted || accepted.contract.type.name.toLowerCase() === wanted) return accepted.contract.toXml(value);
+  }
+  return JSON.stringify(value);
+}
+
+/** How a `<huh>` reads back to the model: the organism's own words, as a user turn. */
+export function huhTurn(huh: Huh): string {
+  const attempt = huh.attempt !== undefined ? `\n<attempt>${huh.attempt.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</attempt>` : '';
+  return `From organism:\n<huh><code>${huh.code}</code><message>${huh.message}</message>${attempt}</huh>`;
+}
+
+/**
+ * The built-in handler of an `agent: true` listener with `llm:` and no `handler:`. Each call adds
+ * the incoming payload to the thread's conversation as a user turn, streams the model's answer
+ * (the pump dispatches each payload as soon as its closing tag arrives) and adds the answer as an
+ * assistant turn. `onHuh` adds the organism's feedback as a user turn, so the next answer can
+ * correct it.
+ */
+export function createAgentHandler(deps: AgentDeps): { handler: Handler; onHuh: (huh: Huh, context: { thread: string }) => void } {
+  let system: string | undefined;
+  const handler: Handler = (payload: unknown, context: HandlerContext) => {
+    const org = deps.organism();
+    system ??= agentSystemPrompt(org, deps.name);
+    const { thread } = context;
+    if (deps.maxTokensPerThread !== undefined && deps.usage.threadTokens(thread) >= deps.maxTokensPerThread) {
+      return budgetExceeded(deps, thread);
+    }
+    const turn = `From ${context.from}:\n${payloadXml(org, deps.name, context.type, payload)}`;
+    deps.conversations.append(thread, deps.name, { role: 'user', content: turn });
+    const { settings } = deps;
+    const messages = deps.conversations.history(thread, deps.name);
+    const release = deps.usage.reserve(thread, estimateTokens(system) + messages.reduce((n, m) => n + estimateTokens(m.content), 0));
+    const stream = deps.router.stream({
+      model: settings.model,
+      system,
+      messages,
+      ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+      ...(settings.max_tokens !== undefined ? { maxTokens: settings.max_tokens } : {}),
+      ...(settings.backend !== undefined ? { backend: settings.backend } : {}),
+      signal: context.signal,
+      agent: deps.name,
+      thread,
+    });
+    return recorded(stream, deps.conversations.streaming(thread, deps.name), release);
+  };
+  const onHuh = (huh: Huh, { thread }: { thread: string }) => deps.conversations.append(thread, deps.name, { role: 'user', content: huhTurn(huh) });
+  return { handler, onHuh };
+}
+
+/** The model's pieces, passed on as they come and written into the assistant turn. */
+async function* recorded(stream: AsyncIterable<string>, turn: { add(text: string): void; end(): void }, release: () => void): AsyncGenerator<string> {
+  try {
+    for await (const piece of stream) {
+      turn.add(piece);
+      yield piece;
+    }
+  } finally {
+    turn.end();
+    release();
+  }
+}
+
+/** The thread used its tokens: end it (`<halt>`), then fail the call with the coded error. */
+async function* budgetExceeded(deps: AgentDeps, thread: string): AsyncGenerator<string> {
+  deps.usage.failed('ORG_ERR_LLM_BUDGET');
+  yield '<halt>token budget of the thread used up</halt>';
+  throw new OrganismError(
+    'ORG_ERR_LLM_BUDGET',
+    `thread ${thread} used ${deps.usage.threadTokens(thread)} model tokens, max_tokens_per_thread is ${deps.maxTokensPerThread}; "${deps.name}" was not called and the thread was ended`,
+  );
+}
