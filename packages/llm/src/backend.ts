@@ -18,6 +18,8 @@ export interface BackendSpec {
   readonly timeoutMs: number;
   /** `replay` only. */
   readonly transcript?: Transcript;
+  /** The fetch the provider uses (a proxy, instrumentation); default the global one. */
+  readonly fetch?: typeof globalThis.fetch;
 }
 
 /** A backend's model factory: one provider instance per backend, one model object per model id. */
@@ -26,13 +28,13 @@ export function modelFactory(spec: BackendSpec): (modelId: string) => LanguageMo
   let make: (modelId: string) => LanguageModelV3;
   switch (spec.provider) {
     case 'openai': {
-      const provider = createOpenAI({ ...(spec.baseUrl ? { baseURL: spec.baseUrl } : {}), apiKey: spec.apiKey ?? 'none' });
+      const provider = createOpenAI({ ...(spec.baseUrl ? { baseURL: spec.baseUrl } : {}), apiKey: spec.apiKey ?? 'none', ...(spec.fetch ? { fetch: spec.fetch } : {}) });
       // chat completions (the wire format every OpenAI-compatible server speaks), not the responses API
       make = (id) => provider.chat(id);
       break;
     }
     case 'anthropic': {
-      const provider = createAnthropic({ ...(spec.baseUrl ? { baseURL: spec.baseUrl } : {}), apiKey: spec.apiKey ?? 'none' });
+      const provider = createAnthropic({ ...(spec.baseUrl ? { baseURL: spec.baseUrl } : {}), apiKey: spec.apiKey ?? 'none', ...(spec.fetch ? { fetch: spec.fetch } : {}) });
       make = (id) => provider(id);
       break;
     }
@@ -42,6 +44,7 @@ export function modelFactory(spec: BackendSpec): (modelId: string) => LanguageMo
         baseURL: spec.baseUrl ?? 'http://127.0.0.1:11434/v1',
         ...(spec.apiKey ? { apiKey: spec.apiKey } : {}),
         includeUsage: true,
+        ...(spec.fetch ? { fetch: spec.fetch } : {}),
       });
       make = (id) => provider.chatModel(id);
       break;
