@@ -2,25 +2,8 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import type { Provider } from './llmConfig.js';
-import { replayModel, type Transcript } from './replayModel.js';
-
-/** One configured backend, resolved: its key read from the environment (never logged, never in an error). */
-export interface BackendSpec {
-  readonly name: string;
-  readonly provider: Provider;
-  readonly baseUrl?: string;
-  /** The key's value; `undefined` for keyless local servers and replay. */
-  readonly apiKey?: string;
-  readonly priority: number;
-  readonly maxConcurrent: number;
-  readonly rateLimitTpm?: number;
-  readonly timeoutMs: number;
-  /** `replay` only. */
-  readonly transcript?: Transcript;
-  /** The fetch the provider uses (a proxy, instrumentation); default the global one. */
-  readonly fetch?: typeof globalThis.fetch;
-}
+import type { BackendSpec } from './backendSpec.js';
+import { replayModel } from './replayModel.js';
 
 /** A backend's model factory: one provider instance per backend, one model object per model id. */
 export function modelFactory(spec: BackendSpec): (modelId: string) => LanguageModelV3 {

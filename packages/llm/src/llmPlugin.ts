@@ -2,11 +2,11 @@ import { dirname, resolve } from 'node:path';
 import type { Organism, OrganismExtension, OrganismPlugin, PluginConfigInput, PluginListenerParts } from '@organism/core';
 import { OrganismError } from '@organism/xml';
 import { createAgentHandler } from './agentHandler.js';
-import type { BackendSpec } from './backend.js';
+import type { BackendSpec } from './backendSpec.js';
 import { Conversations } from './conversation.js';
 import { withLlm } from './llmClient.js';
 import { listenerLlmSchema, llmSectionSchema, type ListenerLlm, type LlmSection } from './llmConfig.js';
-import { readTranscript } from './replayModel.js';
+import { readTranscript } from './transcript.js';
 import { createLlmRouter, type LlmRouter } from './router.js';
 import { UsageMeter, type LlmStats } from './usage.js';
 

@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import { SpanKind, SpanStatusCode, context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
 import { APICallError, type LanguageModelV3Prompt, type LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { OrganismError } from '@organism/xml';
-import { modelFactory, type BackendSpec } from './backend.js';
+import { modelFactory } from './backend.js';
+import type { BackendSpec } from './backendSpec.js';
 
 /** One turn of a conversation the model sees. */
 export interface LlmMessage {
