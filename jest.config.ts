@@ -19,7 +19,7 @@ const config: Config = {
     // Relative imports name the emitted file (`./route.js`, as nodenext requires); in tests they
     // resolve to the TypeScript source beside it.
     '^(\\.{1,2}/.*)\\.js$': '$1',
-    '^@organism/(xml|schema|core|llm|server|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@organism/(xml|schema|core|llm|server|nats|cli)$': '<rootDir>/packages/$1/src/index.ts',
   },
   testMatch: ['<rootDir>/packages/*/test/**/*.test.ts', '<rootDir>/examples/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testTimeout: 30000,

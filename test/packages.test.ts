@@ -9,7 +9,7 @@ const run = promisify(execFile);
 const ROOT = resolve('.');
 const APP = join(ROOT, 'test', 'packed-app');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const PACKAGES = ['xml', 'schema', 'core', 'llm', 'server', 'cli'];
+const PACKAGES = ['xml', 'schema', 'core', 'llm', 'server', 'nats', 'cli'];
 
 interface Packed {
   readonly filename: string;

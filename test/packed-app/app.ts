@@ -6,6 +6,7 @@ import { createOrganism, definePayload, loadConfig, type Handler, type Organism 
 import { ErrorCodes, OrganismError } from '@organism/xml';
 import { definePayload as definePayloadFromSchema } from '@organism/schema';
 import { CloseCodes, startServer, type OrganismServer } from '@organism/server';
+import { natsSubjects, natsTransport, type NatsTransport } from '@organism/nats';
 import { createProgram, validateOrganism } from '@organism/cli';
 import { createLlmRouter } from '@organism/llm';
 
@@ -19,6 +20,8 @@ export async function main(): Promise<void> {
   const server: OrganismServer = await startServer(org, { port: 0 });
   const code: keyof typeof ErrorCodes = 'ORG_ERR_CONFIG';
   console.log(new OrganismError(code, 'typed').code, CloseCodes, typeof createProgram, typeof validateOrganism, typeof loadConfig, typeof createLlmRouter);
+  const connectTransport: (url: string) => Promise<NatsTransport> = (url) => natsTransport({ servers: url, organism: 'hello', listeners: ['greeter'], egress: true });
+  console.log(natsSubjects('hello').stream, typeof connectTransport);
   await server.close();
   subscription.unsubscribe();
   await org.close();

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { processIO, type CliIO } from './cliIO.js';
-import { runCommand } from './runCommand.js';
+import { runCommand, type RunOptions } from './runCommand.js';
 import { DEFAULT_URL, sendCommand } from './sendCommand.js';
 import { validateCommand } from './validateCommand.js';
 import { schemaCommand, type SchemaArtifact } from './schemaCommand.js';
@@ -15,6 +15,18 @@ function milliseconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a timeout is a positive number of milliseconds');
   return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a positive integer');
+  return n;
+}
+
+function listenerList(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) throw new InvalidArgumentError('a comma-separated list of listener names');
+  return names;
 }
 
 const examples = (...lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
@@ -46,6 +58,10 @@ export function createProgram(io: CliIO = processIO()): Command {
     .option('--no-server', 'do not start the server (console only)')
     .option('--tls-cert <file>', 'serve wss:// and https:// with this PEM certificate chain (with --tls-key; default organism.tls.cert_file)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert (default organism.tls.key_file)')
+    .option('--transport <url>', 'distributed mode: run on NATS JetStream at this URL (nats://host:port) instead of in memory')
+    .option('--listeners <names>', 'with --transport: the listeners this process runs, comma-separated (default all)', listenerList)
+    .option('--ack-wait <ms>', 'with --transport: redeliver a message not acknowledged for this long (default 30000)', milliseconds)
+    .option('--max-deliver <n>', 'with --transport: deliveries of a message before it goes to the dead-letter subject (default 5)', positiveInteger)
     .addHelpText(
       'after',
       examples(
@@ -53,11 +69,14 @@ export function createProgram(io: CliIO = processIO()): Command {
         'ORGANISM_TOKEN=s3cret organism run organism.yaml --port 8765 --no-console',
         'organism run --port 0 --log-level debug',
         "printf '@greeter <greeting><name>World</name></greeting>\\n' | organism run",
-      ) + '\nClients authenticate with ORGANISM_TOKEN or organism.token; without either, a token is generated and printed.\n',
+        'organism run organism.yaml --transport nats://127.0.0.1:4222 --listeners greeter --no-console --no-server',
+        'organism run organism.yaml --transport nats://127.0.0.1:4222 --listeners researcher --port 8765 --no-console',
+      ) +
+        '\nClients authenticate with ORGANISM_TOKEN or organism.token; without either, a token is generated and printed.\n' +
+        'With --transport, a process with the server or the console also hosts egress (the replies to clients); one with\n' +
+        '--no-console --no-server is a worker that runs its --listeners until SIGINT/SIGTERM.\n',
     )
-    .action((file: string, options: { port?: number; host?: string; logLevel: string; console: boolean; server: boolean; tlsCert?: string; tlsKey?: string }) =>
-      runCommand(file, options, io),
-    );
+    .action((file: string, options: RunOptions) => runCommand(file, options, io));
 
   program
     .command('send')

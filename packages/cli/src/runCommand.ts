@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
-import { loadConfig, loadOrganism, OrganismError, type Organism } from '@organism/core';
+import { loadConfig, loadOrganism, OrganismError, type LoadedConfig, type Organism } from '@organism/core';
+import { natsTransport, type NatsTransport } from '@organism/nats';
 import { DEFAULT_HOST, DEFAULT_PORT, createLogger, logOrganism, startServer, type OrganismServer, type ServerTls } from '@organism/server';
 import { describeError, readNeededFile, type CliIO } from './cliIO.js';
 import { runConsole } from './console.js';
@@ -19,6 +20,14 @@ export interface RunOptions {
   /** PEM files for TLS; `organism.tls` otherwise (its paths relative to the yaml file). */
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  /** Distributed mode: the NATS server URL (`nats://host:port`). */
+  readonly transport?: string;
+  /** With `transport`: the listeners this process runs (default all). */
+  readonly listeners?: readonly string[];
+  /** With `transport`: redelivery after this many ms without an acknowledgement. */
+  readonly ackWait?: number;
+  /** With `transport`: deliveries before the dead-letter subject. */
+  readonly maxDeliver?: number;
 }
 
 /**
@@ -38,9 +47,10 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
   }
   let org: Organism;
   let settings: { port?: number; host?: string; token?: string; metrics_token?: string; tls?: { cert_file: string; key_file: string } };
+  let loaded: LoadedConfig;
   try {
-    settings = (await loadConfig(file, { plugins: cliPlugins() })).config.organism;
-    org = await loadOrganism(file, {}, { plugins: cliPlugins() });
+    loaded = await loadConfig(file, { plugins: cliPlugins() });
+    settings = loaded.config.organism;
   } catch (error) {
     io.stderr.write(`${describeError(error)}\n`);
     io.setExitCode(1);
@@ -51,12 +61,40 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
   // Asked for: a port, or nothing else to run. A terminal alone starts it too, but as a convenience.
   const asked = options.port !== undefined || settings.port !== undefined || !options.console;
   const wantServer = options.server && (asked || interactive);
-  if (!wantServer && !options.console) {
+  // Distributed, a process with neither server nor console is a worker: it runs its listeners.
+  const worker = options.transport !== undefined && !wantServer && !options.console;
+  if (!wantServer && !options.console && !worker) {
     io.stderr.write('ORG_ERR_CLI_USAGE: --no-console with --no-server leaves nothing to run\n');
-    await org.close();
     io.setExitCode(1);
     return;
   }
+
+  let transport: NatsTransport | undefined;
+  let hosted: readonly string[] = [];
+  try {
+    if (options.transport !== undefined) {
+      hosted = hostedListeners(loaded, options.listeners);
+      transport = await natsTransport({
+        servers: natsUrl(options.transport),
+        organism: loaded.options.name ?? 'organism',
+        listeners: hosted,
+        egress: !worker,
+        maxAckPending: loaded.options.maxConcurrentPerAgent ?? 5,
+        ...(options.ackWait === undefined ? {} : { ackWaitMs: options.ackWait }),
+        ...(options.maxDeliver === undefined ? {} : { maxDeliver: options.maxDeliver }),
+      });
+    } else if (options.listeners !== undefined || options.ackWait !== undefined || options.maxDeliver !== undefined) {
+      throw new OrganismError('ORG_ERR_CLI_USAGE', '--listeners, --ack-wait and --max-deliver need --transport nats://host:port (distributed mode)');
+    }
+    org = await loadOrganism(file, transport === undefined ? {} : { transport }, { plugins: cliPlugins() });
+  } catch (error) {
+    await transport?.close();
+    io.stderr.write(`${describeError(error)}\n`);
+    io.setExitCode(1);
+    return;
+  }
+  // Dead letters and connection losses: the logger's to report (they never stop the organism).
+  const transportEvents = transport?.events$.subscribe((event) => logger.warn({ code: event.code, subject: event.subject }, event.message));
 
   let server: OrganismServer | undefined;
   let generatedToken: string | undefined;
@@ -97,6 +135,12 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
   const logging = server ? logOrganism(org, logger) : undefined;
 
   const lines = [summary(org)];
+  if (transport !== undefined) {
+    await transport.consuming();
+    lines.push(
+      `distributed on ${options.transport} (stream ${transport.subjects.stream}): this process runs ${hosted.length === 0 ? 'no listeners' : hosted.join(', ')}${worker ? '' : ' and hosts egress'}`,
+    );
+  }
   if (server) {
     const metrics = `GET ${server.address.http}/metrics${metricsToken === undefined ? '' : ' with the metrics token'}`;
     lines.push(`listening on ${server.address.url} (GET ${server.address.http}/healthz, ${metrics})`);
@@ -120,6 +164,7 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
         await server?.close();
         await org.close();
         logging?.unsubscribe();
+        transportEvents?.unsubscribe();
         logger.info('stopped');
         process.exit(0);
       } catch (error) {
@@ -140,11 +185,33 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
   }
   // With a server, the process keeps serving until a signal; the listening socket keeps it alive.
   if (server && options.console && !stopping) logger.info('console input ended; still serving until SIGINT or SIGTERM');
-  if (!server && !stopping) {
+  if (worker && !stopping) logger.info('worker running until SIGINT or SIGTERM');
+  if (!server && !worker && !stopping) {
     await org.close();
+    transportEvents?.unsubscribe();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+/** The listeners named by `--listeners` (default all), checked against the organism. */
+function hostedListeners(loaded: LoadedConfig, names: readonly string[] | undefined): string[] {
+  const all = loaded.config.listeners.map((l) => l.name);
+  if (names === undefined) return all;
+  const byKey = new Map(all.map((name) => [name.toLowerCase(), name]));
+  return names.map((name) => {
+    const found = byKey.get(name.toLowerCase());
+    if (found === undefined) throw new OrganismError('ORG_ERR_CLI_USAGE', `--listeners: no listener "${name}" in this organism; its listeners are: ${all.join(', ')}`);
+    return found;
+  });
+}
+
+/** `--transport` takes a NATS URL. */
+function natsUrl(url: string): string {
+  if (!/^(nats|tls):\/\/[^/\s]+$/.test(url)) {
+    throw new OrganismError('ORG_ERR_CLI_USAGE', `--transport ${url}: expected a NATS server URL such as nats://127.0.0.1:4222`);
+  }
+  return url;
 }
 
 /** Only this machine can reach a server bound to it. */

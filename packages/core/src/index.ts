@@ -22,7 +22,7 @@ export type { MessageState, StepName, Origin, Delivery } from './messageState.js
 export { STEP_NAMES } from './messageState.js';
 export type { RoutingTable, Route, Target } from './routingTable.js';
 export { memoryTransport } from './transport.js';
-export type { Transport, TransportItem } from './transport.js';
+export type { Transport, TransportItem, TransportReceipt, BuiltEnvelope, RoutedDelivery, ThreadSnapshot, EgressItem } from './transport.js';
 export { createKeyedSemaphore } from './keyedSemaphore.js';
 export type { KeyedSemaphore } from './keyedSemaphore.js';
 export type { ThreadScheduling } from './scheduler.js';

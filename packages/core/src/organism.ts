@@ -31,7 +31,15 @@ import { STEP_NAMES } from './messageState.js';
 import { registerListeners, SchemaCache } from './register.js';
 import { createRoutingTable, type RoutingTable } from './routingTable.js';
 import { JobScheduler, type ThreadScheduling } from './scheduler.js';
-import { memoryTransport, type BuiltEnvelope, type Transport, type TransportItem } from './transport.js';
+import {
+  memoryTransport,
+  type BuiltEnvelope,
+  type EgressItem,
+  type RoutedDelivery,
+  type Transport,
+  type TransportItem,
+  type TransportReceipt,
+} from './transport.js';
 import { createKeyedSemaphore } from './keyedSemaphore.js';
 import { repair } from './steps/repair.js';
 import { canonicalize } from './steps/canonicalize.js';
@@ -42,6 +50,7 @@ import { route } from './steps/route.js';
 import { validatePayload } from './steps/validatePayload.js';
 import { deserialize } from './steps/deserialize.js';
 import { dispatch, type Call, type HandlerSettled, type Job } from './steps/dispatch.js';
+import type { Delivery } from './messageState.js';
 import { extractResponses } from './steps/extractResponses.js';
 import { envelope, type OutboundItem } from './steps/envelope.js';
 import { asOrganismError } from './steps/stepInternals.js';
@@ -294,6 +303,14 @@ class OrganismImpl implements Organism {
   private readonly metaFlags: MetaFlags;
   private table: RoutingTable;
   private readonly xmlWorker: XmlWorkerClient;
+  /** The transport carries deliveries and egress to other processes (distributed mode). */
+  private readonly carrying: boolean;
+  /** Receipts of passes whose item came with one (distributed mode only). */
+  private readonly receipts = new WeakMap<MessageState, TransportReceipt>();
+  /** The delivery a carried item was routed to (distributed mode only). */
+  private readonly routedTo = new WeakMap<MessageState, RoutedDelivery>();
+  /** Receipts of handler calls started by a received message, by call id. */
+  private readonly callReceipts = new Map<number, TransportReceipt>();
   /** External envelopes at the XML worker, accepted and not yet in a pass. */
   private preparing = 0;
 
@@ -371,6 +388,7 @@ class OrganismImpl implements Organism {
       onError: (error) => this.emitError(error, { step: 'repair' }),
     });
     this.transport = options.transport ?? memoryTransport();
+    this.carrying = typeof this.transport.carry === 'function';
     this.messages$ = this.messagesSubject.asObservable();
     this.errors$ = this.errorsSubject.asObservable();
     this.egress$ = this.egressSubject.asObservable();
@@ -520,6 +538,13 @@ class OrganismImpl implements Organism {
   // ---------------------------------------------------------------- passes
 
   private enqueuePass(item: TransportItem): void {
+    if (item.egress !== undefined) {
+      // Carried here from another process: it already left the organism there.
+      this.counters.egressed++;
+      this.egressSubject.next(item.egress);
+      item.receipt?.release();
+      return;
+    }
     if (item.origin === 'external' && item.built === undefined && this.xmlWorker.state !== 'disabled') {
       const parent = otelContext.active();
       const request = item.identity === undefined ? { input: item.envelope } : { input: item.envelope, identity: item.identity };
@@ -569,6 +594,15 @@ class OrganismImpl implements Organism {
       error: undefined,
       failedStep: undefined,
     };
+    if (this.carrying) {
+      if (item.receipt !== undefined) this.receipts.set(state, item.receipt);
+      if (item.delivery !== undefined && item.thread !== undefined) {
+        // Carried from another process: this process holds the thread, with the budgets spent so far.
+        this.routedTo.set(state, item.delivery);
+        this.threads.hold(item.thread);
+        this.threads.absorb(item.thread, item.delivery.budget);
+      }
+    }
     // The publisher held the thread for this item (see publishOnThread); the pass lets go.
     if (item.thread !== undefined) heldThreads.set(state, item.thread);
     if (prepared !== undefined) setPrepared(state, prepared);
@@ -613,8 +647,7 @@ class OrganismImpl implements Organism {
       if (state.error) {
         this.reportPassError(state);
       } else if (state.route?.kind === 'egress') {
-        this.counters.egressed++;
-        this.egressSubject.next({
+        this.emitEgress(state, {
           from: state.from!,
           to: state.route.to,
           thread: state.thread!,
@@ -629,54 +662,145 @@ class OrganismImpl implements Organism {
       } else if (state.route?.kind === 'system') {
         this.deliverSystem(state, state.route.listener);
       } else if (state.route?.kind === 'deliver' && state.deliveries) {
-        const thread = state.thread!;
-        const from = state.from!;
-        const chain = state.chain ?? [from];
-        for (const delivery of state.deliveries) {
-          const { listener, accepted } = delivery.target;
-          // A reply continues the recipient's own call; anything else is a new hop.
-          const continues = state.reply === true && chain[chain.length - 1]?.toLowerCase() === listener.key;
-          const callChain = continues ? chain : appended(chain, listener.name);
-          const respondTo = continues ? (chain[chain.length - 2] ?? from) : from;
-          this.threads.hold(thread);
-          const overBudget = this.threads.charge(thread, listener.key, callChain.length - 1, state.payloadXml!);
-          if (overBudget) {
-            this.threads.halt(thread, overBudget);
-            this.threads.letGo(thread);
-            this.emitError(overBudget, { step: 'dispatch', from, thread, listener: listener.name });
-            this.sendHuh(overBudget, from, thread, state.payloadXml);
-            break;
-          }
-          this.counters.routed++;
-          if (this.messagesSubject.observed) this.messagesSubject.next({
-            listener: listener.name,
-            from: state.from!,
-            ...(state.to !== undefined ? { to: state.to } : {}),
-            thread: state.thread!,
-            tag: state.tag!,
-            payload: state.payloadXml!,
-            value: delivery.value,
-          });
-          this.units++;
-          const call: Call = {
-            id: ++this.callSeq,
-            listener,
-            thread,
-            caller: from,
-            type: accepted.contract.type.name,
-            chain: callChain,
-            respondTo,
-          };
-          const active = otelContext.active();
-          if (active !== ROOT_CONTEXT) this.callContexts.set(call.id, active);
-          this.scheduler.push({ call, value: delivery.value });
-        }
-        this.pump();
+        const routed = this.carrying ? this.routedTo.get(state) : undefined;
+        if (routed !== undefined) this.startCarried(state, state.deliveries, routed);
+        else this.deliver(state, state.deliveries);
       }
     } finally {
       this.letGoOf(state);
       this.finishUnit();
     }
+  }
+
+  /** Charge and start (or, distributed, carry) one handler call per delivery of a routed pass. */
+  private deliver(state: MessageState, deliveries: readonly Delivery[]): void {
+    const thread = state.thread!;
+    const from = state.from!;
+    const chain = state.chain ?? [from];
+    const receipt = this.carrying ? this.receipts.get(state) : undefined;
+    for (const delivery of deliveries) {
+      const { listener } = delivery.target;
+      // A reply continues the recipient's own call; anything else is a new hop.
+      const continues = state.reply === true && chain[chain.length - 1]?.toLowerCase() === listener.key;
+      const callChain = continues ? chain : appended(chain, listener.name);
+      const respondTo = continues ? (chain[chain.length - 2] ?? from) : from;
+      this.threads.hold(thread);
+      const overBudget = this.threads.charge(thread, listener.key, callChain.length - 1, state.payloadXml!);
+      if (overBudget) {
+        this.threads.halt(thread, overBudget);
+        this.threads.letGo(thread);
+        this.emitError(overBudget, { step: 'dispatch', from, thread, listener: listener.name });
+        this.sendHuh(overBudget, from, thread, state.payloadXml, receipt);
+        break;
+      }
+      if (this.carrying) {
+        // Distributed: the call runs wherever the listener's consumer is (perhaps here), after the
+        // transport stored it; the spent budgets travel with it.
+        const budget = this.threads.snapshot(thread);
+        this.threads.letGo(thread);
+        this.carryItem(carriedDelivery(state, { listener: listener.name, chain: callChain, respondTo, budget }, receipt), {
+          step: 'dispatch',
+          from,
+          thread,
+          listener: listener.name,
+        });
+        continue;
+      }
+      this.startCall(state, delivery, callChain, respondTo, undefined);
+    }
+    this.pump();
+  }
+
+  /** A delivery carried here from another process (already charged there): start its one call. */
+  private startCarried(state: MessageState, deliveries: readonly Delivery[], routed: RoutedDelivery): void {
+    const key = routed.listener.toLowerCase();
+    const delivery = deliveries.find((d) => d.target.listener.key === key);
+    if (delivery === undefined) {
+      this.emitError(
+        new OrganismError(
+          'ORG_ERR_ROUTE_UNKNOWN',
+          `<${state.tag}> was carried to "${routed.listener}", but here it routes to ${deliveries.map((d) => `"${d.target.listener.name}"`).join(', ')}: run every process of the organism with the same organism.yaml`,
+        ),
+        { step: 'route', from: state.from!, thread: state.thread! },
+      );
+      return;
+    }
+    this.threads.hold(state.thread!);
+    this.startCall(state, delivery, routed.chain, routed.respondTo, this.receipts.get(state));
+    this.pump();
+  }
+
+  /** Queue one handler call (the thread is held for it); `pump()` starts it. */
+  private startCall(state: MessageState, delivery: Delivery, chain: readonly string[], respondTo: string, receipt: TransportReceipt | undefined): void {
+    const { listener, accepted } = delivery.target;
+    this.counters.routed++;
+    if (this.messagesSubject.observed) this.messagesSubject.next({
+      listener: listener.name,
+      from: state.from!,
+      ...(state.to !== undefined ? { to: state.to } : {}),
+      thread: state.thread!,
+      tag: state.tag!,
+      payload: state.payloadXml!,
+      value: delivery.value,
+    });
+    this.units++;
+    const call: Call = {
+      id: ++this.callSeq,
+      listener,
+      thread: state.thread!,
+      caller: state.from!,
+      type: accepted.contract.type.name,
+      chain,
+      respondTo,
+    };
+    if (receipt !== undefined) {
+      receipt.hold();
+      this.callReceipts.set(call.id, receipt);
+    }
+    const active = otelContext.active();
+    if (active !== ROOT_CONTEXT) this.callContexts.set(call.id, active);
+    this.scheduler.push({ call, value: delivery.value });
+  }
+
+  /** A message leaves the organism: on `egress$` here, or carried to the process that hosts egress. */
+  private emitEgress(state: MessageState, message: EgressItem): void {
+    if (this.carrying) {
+      const receipt = this.receipts.get(state);
+      this.carryItem(receipt === undefined ? { envelope: message.envelope, origin: state.origin, egress: message } : { envelope: message.envelope, origin: state.origin, egress: message, receipt }, {
+        step: 'route',
+        from: message.from,
+        to: message.to,
+        thread: message.thread,
+      });
+      return;
+    }
+    this.counters.egressed++;
+    this.egressSubject.next(message);
+  }
+
+  /** Hand an item to a distributed transport; counted as pending work until it is stored. */
+  private carryItem(item: TransportItem, where: Omit<OrganismErrorEvent, 'code' | 'message' | 'error'>): void {
+    const receipt = item.receipt;
+    receipt?.hold();
+    this.units++;
+    let carried: Promise<void>;
+    try {
+      carried = this.transport.carry!(item);
+    } catch (error) {
+      carried = Promise.reject(error);
+    }
+    carried.then(
+      () => {
+        receipt?.release();
+        this.finishUnit();
+      },
+      (error: unknown) => {
+        const failure = asOrganismError(error);
+        this.emitError(failure, where);
+        receipt?.release(failure);
+        this.finishUnit();
+      },
+    );
   }
 
   /** A custom operator dropped the state: nothing to deliver. */
@@ -687,9 +811,14 @@ class OrganismImpl implements Organism {
   }
 
   /** Publish a message of the organism's own on a known thread, holding the thread until its pass ends. */
-  private publishOnThread(thread: string, item: Omit<TransportItem, 'thread'>): void {
+  private publishOnThread(thread: string, item: Omit<TransportItem, 'thread' | 'receipt'>, receipt?: TransportReceipt): void {
     this.threads.hold(thread);
-    this.transport.publish({ ...item, thread });
+    if (receipt === undefined) {
+      this.transport.publish({ ...item, thread });
+      return;
+    }
+    receipt.hold(); // let go by the pass that receives it
+    this.transport.publish({ ...item, thread, receipt });
   }
 
   /** {@link publishOnThread} for a response the pump built: no intermediate copies. */
@@ -697,6 +826,8 @@ class OrganismImpl implements Organism {
     this.threads.hold(item.thread);
     const built: Mutable<BuiltEnvelope> = { from: item.from, thread: item.thread, tag: item.tag, ns: item.ns, payloadXml: item.payloadXml };
     if (item.to !== undefined) built.to = item.to;
+    const receipt = this.carrying ? this.callReceipts.get(item.call.id) : undefined;
+    receipt?.hold(); // let go by the pass that receives it
     this.transport.publish({
       envelope: item.envelope,
       origin: 'response',
@@ -705,10 +836,18 @@ class OrganismImpl implements Organism {
       reply: item.reply,
       thread: item.thread,
       built,
+      ...(receipt === undefined ? {} : { receipt }),
     });
   }
 
   private letGoOf(state: MessageState): void {
+    if (this.carrying) {
+      const receipt = this.receipts.get(state);
+      if (receipt !== undefined) {
+        this.receipts.delete(state);
+        receipt.release();
+      }
+    }
     const thread = heldThreads.get(state);
     if (thread === undefined) return;
     heldThreads.delete(state);
@@ -716,12 +855,21 @@ class OrganismImpl implements Organism {
   }
 
   /** Run a listener's side callback (onHuh, onMeta) as tracked work; a throw is reported, never fatal. */
-  private runCallback(listener: Listener, thread: string, callback: () => void | Promise<void>): void {
+  private runCallback(listener: Listener, thread: string, callback: () => void | Promise<void>, receipt: TransportReceipt | undefined): void {
     this.units++;
+    receipt?.hold();
     Promise.resolve()
       .then(callback)
       .catch((error: unknown) => this.emitError(asOrganismError(error, 'ORG_ERR_HANDLER_THREW'), { step: 'dispatch', listener: listener.name, thread }))
-      .finally(() => this.finishUnit());
+      .finally(() => {
+        receipt?.release();
+        this.finishUnit();
+      });
+  }
+
+  /** The receipt of the item a pass came from, if any (distributed mode). */
+  private receiptOf(state: MessageState): TransportReceipt | undefined {
+    return this.carrying ? this.receipts.get(state) : undefined;
   }
 
   private answerMeta(state: MessageState): void {
@@ -729,21 +877,25 @@ class OrganismImpl implements Organism {
     const answer = answerMeta(state.tag!, state.payloadXml!, asker, this.table, this.metaFlags);
     if (answer instanceof OrganismError) {
       this.emitError(answer, { step: 'route', from: state.from!, thread: state.thread! });
-      this.sendHuh(answer, state.from!, state.thread!, state.payloadXml);
+      this.sendHuh(answer, state.from!, state.thread!, state.payloadXml, this.receiptOf(state));
       return;
     }
-    this.publishOnThread(state.thread!, {
-      envelope: buildEnvelope({ from: SYSTEM_SENDER, to: state.from!, thread: state.thread! }, answer),
-      origin: 'system',
-      identity: SYSTEM_SENDER,
-    });
+    this.publishOnThread(
+      state.thread!,
+      {
+        envelope: buildEnvelope({ from: SYSTEM_SENDER, to: state.from!, thread: state.thread! }, answer),
+        origin: 'system',
+        identity: SYSTEM_SENDER,
+      },
+      this.receiptOf(state),
+    );
   }
 
   private deliverSystem(state: MessageState, listener: Listener): void {
     if (!listener.onMeta) return;
     const xml = state.payloadXml!;
     const thread = state.thread!;
-    this.runCallback(listener, thread, () => listener.onMeta!(xml, { thread }));
+    this.runCallback(listener, thread, () => listener.onMeta!(xml, { thread }), this.receiptOf(state));
   }
 
   toolPrompt(agent: string): string {
@@ -752,14 +904,13 @@ class OrganismImpl implements Organism {
 
   private deliverHuh(state: MessageState, to: string, listener: Listener | undefined): void {
     if (!listener) {
-      this.counters.egressed++;
-      this.egressSubject.next({ from: state.from!, to, thread: state.thread!, tag: HUH_TAG, payload: state.payloadXml!, envelope: state.canonical! });
+      this.emitEgress(state, { from: state.from!, to, thread: state.thread!, tag: HUH_TAG, payload: state.payloadXml!, envelope: state.canonical! });
       return;
     }
     if (!listener.onHuh) return;
     const huh = parseHuh(state.payloadXml!);
     const thread = state.thread!;
-    this.runCallback(listener, thread, () => listener.onHuh!(huh, { thread }));
+    this.runCallback(listener, thread, () => listener.onHuh!(huh, { thread }), this.receiptOf(state));
   }
 
   // ---------------------------------------------------------------- handler calls
@@ -799,13 +950,19 @@ class OrganismImpl implements Organism {
         const failedCall = item.error.code === 'ORG_ERR_HANDLER_THREW' || item.error.code === 'ORG_ERR_HANDLER_TIMEOUT' || HANDLER_REPORTED_CODES.has(item.error.code);
         const huhTo = failedCall ? call.caller : call.listener.name;
         this.emitError(item.error, { step: failedCall ? 'dispatch' : 'extractResponses', listener: call.listener.name, thread: call.thread, from: call.listener.name });
-        this.sendHuh(item.error, huhTo, call.thread, item.attempt);
+        this.sendHuh(item.error, huhTo, call.thread, item.attempt, this.carrying ? this.callReceipts.get(call.id) : undefined);
         return;
       }
-      case 'done':
+      case 'done': {
         this.threads.letGo(item.call.thread);
+        const receipt = this.carrying ? this.callReceipts.get(item.call.id) : undefined;
+        if (receipt !== undefined) {
+          this.callReceipts.delete(item.call.id);
+          receipt.release();
+        }
         this.finishUnit();
         return;
+      }
     }
   }
 
@@ -823,10 +980,10 @@ class OrganismImpl implements Organism {
     if (state.tag?.toLowerCase() === HUH_TAG || state.origin === 'system') return;
     const to = state.identity ?? state.from ?? 'unknown';
     const attempt = state.payloadXml ?? (typeof state.input === 'string' ? state.input : state.input instanceof Uint8Array ? Buffer.from(state.input).toString('utf8') : '');
-    this.sendHuh(error, to, state.thread ?? randomUUID(), attempt);
+    this.sendHuh(error, to, state.thread ?? randomUUID(), attempt, this.receiptOf(state));
   }
 
-  private sendHuh(error: OrganismError, to: string, thread: string, attempt?: string): void {
+  private sendHuh(error: OrganismError, to: string, thread: string, attempt?: string, receipt?: TransportReceipt): void {
     const meta = { from: SYSTEM_SENDER, to, thread };
     let huh = buildEnvelope(meta, huhToXml(huhFor(error, attempt)));
     // Quoting the attempt must not push the <huh> itself over maxBytes (it would be rejected and
@@ -834,7 +991,7 @@ class OrganismImpl implements Organism {
     if (attempt !== undefined && Buffer.byteLength(huh, 'utf8') > this.limits.maxBytes) {
       huh = buildEnvelope(meta, huhToXml(huhFor(error)));
     }
-    this.publishOnThread(thread, { envelope: huh, origin: 'system', identity: SYSTEM_SENDER });
+    this.publishOnThread(thread, { envelope: huh, origin: 'system', identity: SYSTEM_SENDER }, receipt);
   }
 
   private emitError(error: OrganismError, where: Omit<OrganismErrorEvent, 'code' | 'message' | 'error'>): void {
@@ -894,10 +1051,11 @@ class OrganismImpl implements Organism {
           this.emitError(asOrganismError(error, 'ORG_ERR_INTERNAL'), { step: 'dispatch' });
         }
       }
+      this.transport.stopIntake?.();
       await this.whenIdle();
       this.abort.abort(new OrganismError('ORG_ERR_CLOSED', `organism "${this.name}" closed`));
       for (const subscription of this.subscriptions) subscription.unsubscribe();
-      this.transport.close();
+      await this.transport.close();
       this.passes.complete();
       this.jobs.complete();
       this.messagesSubject.complete();
@@ -947,6 +1105,17 @@ function appended(chain: readonly string[], name: string): string[] {
   for (let i = 0; i < chain.length; i++) out[i] = chain[i]!;
   out[chain.length] = name;
   return out;
+}
+
+/** The item that carries one routed delivery of a pass to the listener's process: plain data (and the receipt). */
+function carriedDelivery(state: MessageState, delivery: RoutedDelivery, receipt: TransportReceipt | undefined): TransportItem {
+  const built: Mutable<BuiltEnvelope> = { from: state.from!, thread: state.thread!, tag: state.tag!, ns: state.ns ?? '', payloadXml: state.payloadXml! };
+  if (state.to !== undefined) built.to = state.to;
+  const item: Mutable<TransportItem> = { envelope: state.canonical!, origin: state.origin, thread: state.thread!, built, delivery };
+  if (state.identity !== undefined) item.identity = state.identity;
+  if (state.reply === true) item.reply = true;
+  if (receipt !== undefined) item.receipt = receipt;
+  return item;
 }
 
 /** Describe a finished pass on its span (only when an SDK records it). */

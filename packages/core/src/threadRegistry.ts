@@ -1,4 +1,5 @@
 import { OrganismError } from '@organism/xml';
+import type { ThreadSnapshot } from './transport.js';
 
 /** Per-thread limits; `organism.yaml` keys in parentheses. */
 export interface ThreadBudgets {
@@ -70,6 +71,43 @@ export class ThreadRegistry {
     return this.threads.get(thread)?.halted;
   }
 
+  /** The thread's spent budgets as plain data (for a delivery carried to another process). */
+  snapshot(thread: string): ThreadSnapshot {
+    const record = this.threads.get(thread);
+    if (!record) return { messages: 0, repeats: [] };
+    const repeats: Array<readonly [string, number]> = [];
+    if (record.firstListener !== undefined) repeats.push([repeatKey(record.firstListener, record.firstLength, record.firstHash), record.firstCount]);
+    if (record.repeats) for (const entry of record.repeats) repeats.push(entry);
+    return { messages: record.messages, repeats };
+  }
+
+  /**
+   * Continue a thread whose work arrived from another process: its counts become at least the
+   * snapshot's. The thread must be held. Malformed entries are ignored (counts only ever grow).
+   */
+  absorb(thread: string, snapshot: ThreadSnapshot): void {
+    const record = this.threads.get(thread);
+    if (!record) return;
+    if (Number.isInteger(snapshot.messages) && snapshot.messages > record.messages) record.messages = snapshot.messages;
+    for (const [key, count] of snapshot.repeats) {
+      const cut = key.lastIndexOf('\u0000');
+      const colon = key.indexOf(':', cut);
+      if (cut < 0 || colon < 0 || !Number.isInteger(count)) continue;
+      const listener = key.slice(0, cut);
+      const length = Number(key.slice(cut + 1, colon));
+      const hash = Number(key.slice(colon + 1));
+      if (record.firstListener === undefined || (record.firstListener === listener && record.firstLength === length && record.firstHash === hash)) {
+        record.firstListener = listener;
+        record.firstLength = length;
+        record.firstHash = hash;
+        record.firstCount = Math.max(record.firstCount, count);
+        continue;
+      }
+      record.repeats ??= new Map();
+      record.repeats.set(key, Math.max(record.repeats.get(key) ?? 0, count));
+    }
+  }
+
   /**
    * Count one delivery of `payloadXml` to `listener` along a chain of `hops`; returns the budget
    * error that ends the thread, or undefined. The thread must be held.
@@ -113,10 +151,14 @@ function countRepeat(record: ThreadRecord, listener: string, payloadXml: string)
   }
   if (record.firstListener === listener && record.firstLength === length && record.firstHash === hash) return ++record.firstCount;
   record.repeats ??= new Map();
-  const key = `${listener}\u0000${length}:${hash}`;
+  const key = repeatKey(listener, length, hash);
   const seen = (record.repeats.get(key) ?? 0) + 1;
   record.repeats.set(key, seen);
   return seen;
+}
+
+function repeatKey(listener: string, length: number, hash: number): string {
+  return `${listener}\u0000${length}:${hash}`;
 }
 
 /** FNV-1a over UTF-16 code units: a cheap fingerprint (with the length) for the repeat guard. */

@@ -5,6 +5,7 @@ import { OrganismError, buildEnvelope } from '@organism/xml';
 import type { Organism } from '@organism/core';
 import { CloseCodes } from './closeCodes.js';
 import type { ConnectionLimits } from './connectionLimits.js';
+import { FrameQueue } from './frameQueue.js';
 import type { ClientFrame } from './readClientFrame.js';
 import { acceptedFrame, errorFrame, idleFrame, welcomeFrame } from './serverFrames.js';
 import type { ServerMetrics } from './serverMetrics.js';
@@ -12,6 +13,8 @@ import { StrikeCounter } from './strikeCounter.js';
 import { TokenBucket } from './tokenBucket.js';
 
 const STRIKE_WINDOW_MS = 10_000;
+/** How long a client the server closes has to complete the close handshake before its socket is destroyed. */
+export const CLOSE_GRACE_MS = 2_000;
 
 /** What a connection needs from its server. */
 export interface ConnectionHub {
@@ -23,12 +26,13 @@ export interface ConnectionHub {
   readFrame(text: string): ClientFrame;
   /** Whether the organism still has work queued or running on the thread. */
   isBusy(thread: string): boolean;
-  ownerOf(thread: string): ClientConnection | undefined;
+  /** The identity (lower-cased) that owns the thread, if any. */
+  ownerOf(thread: string): string | undefined;
+  /** The client uses the thread from now on; nobody else may. */
   claim(thread: string, owner: ClientConnection): void;
-  release(thread: string, owner: ClientConnection): void;
-  /** Drain accounting: a frame is on its way into the organism / got its answer. */
-  frameStarted(): void;
-  frameSettled(): void;
+  /** Drain accounting: a frame on `thread` is on its way into the organism / got its answer. */
+  frameStarted(thread: string): void;
+  frameSettled(thread: string): void;
 }
 
 /** Why a rejection counts against the connection: too much, or unreadable. */
@@ -44,13 +48,15 @@ interface InFlight {
 
 /** One authenticated WebSocket client: its identity, limits, threads and frames. */
 export class ClientConnection {
+  /** The identity lower-cased: how threads record their owner. */
+  readonly key: string;
   private readonly bucket: TokenBucket;
   private readonly floods: StrikeCounter;
   private readonly bad: StrikeCounter;
-  /** Threads this client started or continued, oldest first. */
-  private readonly threads = new Set<string>();
+  private readonly queue: FrameQueue;
   private readonly inFlight = new Map<string, InFlight>();
   private closed = false;
+  private closeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     /** The `<from>` the organism sees for every frame of this client. */
@@ -58,33 +64,54 @@ export class ClientConnection {
     private readonly ws: WebSocket,
     private readonly hub: ConnectionHub,
   ) {
+    this.key = identity.toLowerCase();
     const { limits } = hub;
     this.bucket = new TokenBucket(limits.framesPerSecond, limits.burst);
     this.floods = new StrikeCounter(limits.maxStrikes, STRIKE_WINDOW_MS);
     this.bad = new StrikeCounter(limits.maxStrikes, STRIKE_WINDOW_MS);
+    this.queue = new FrameQueue(limits.maxAdmitting, () => this.flowControl());
     this.send(welcomeFrame(identity, hub.org.name));
   }
 
-  /** Queue a frame for the client; a client that stops reading is closed, not buffered for without bound. */
-  send(frame: string): void {
-    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;
+  /**
+   * Queue a frame for the client; a client that stops reading is closed, not buffered for without
+   * bound. False when the frame was dropped because the connection is closing.
+   */
+  send(frame: string): boolean {
+    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return false;
     this.ws.send(frame);
     if (this.ws.bufferedAmount > this.hub.limits.maxBufferedBytes) {
       this.hub.logger.warn({ client: this.identity, buffered: this.ws.bufferedAmount }, 'closing a client that does not read');
       this.close(CloseCodes.POLICY_VIOLATION, `slow consumer: more than ${this.hub.limits.maxBufferedBytes} bytes unread`);
     }
+    return true;
   }
 
+  /**
+   * Close a misbehaving client: no frame of it is read from now on. The close frame queues behind
+   * whatever the client has not read yet, so a client that does not complete the close handshake
+   * within {@link CLOSE_GRACE_MS} is cut off (it sees 1006); the ws library alone would wait 30 s,
+   * holding the socket and its unsent bytes.
+   */
   close(code: number, reason: string): void {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    this.closed = true;
+    if (this.ws.readyState !== WebSocket.OPEN && this.ws.readyState !== WebSocket.CONNECTING) return;
+    // Read again, so the client's answer to the close frame arrives; its frames are ignored now.
+    if (this.ws.isPaused) this.ws.resume();
+    this.ws.close(code, reason);
+    this.closeTimer ??= setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
   }
 
-  /** The socket closed: give up its threads. Frames still on their way finish without an answer. */
+  /** The socket closed. Frames still on their way finish without an answer; the server decides what becomes of the threads. */
   dispose(): void {
     this.closed = true;
-    for (const thread of this.threads) this.hub.release(thread, this);
-    this.threads.clear();
+    clearTimeout(this.closeTimer);
     this.inFlight.clear();
+  }
+
+  /** Whether the client waits for an `<idle>` on the thread (a frame on it is unanswered, or its work runs). */
+  isInFlight(thread: string): boolean {
+    return this.inFlight.has(thread);
   }
 
   /** Handle one frame from the client. Never throws: every problem becomes an error frame. */
@@ -108,8 +135,8 @@ export class ClientConnection {
     }
     const thread = frame.kind === 'envelope' ? frame.thread : randomUUID();
     const owner = this.hub.ownerOf(thread);
-    if (owner !== undefined && owner !== this) {
-      return this.reject('ORG_ERR_SERVER_THREAD', `thread ${thread} belongs to another connection: start a thread of your own`, thread, 'bad');
+    if (owner !== undefined && owner !== this.key) {
+      return this.reject('ORG_ERR_SERVER_THREAD', `thread ${thread} belongs to another client: start a thread of your own`, thread, 'bad');
     }
     let entry = this.inFlight.get(thread);
     if (entry === undefined) {
@@ -124,11 +151,11 @@ export class ClientConnection {
       entry = { awaiting: 0, accepted: false };
       this.inFlight.set(thread, entry);
     }
-    this.own(thread);
+    this.hub.claim(thread, this);
     entry.awaiting++;
-    this.hub.frameStarted();
+    this.hub.frameStarted(thread);
     try {
-      await this.submit(frame, thread);
+      await this.queue.run(() => this.submit(frame, thread));
       entry.accepted = true;
       this.hub.metrics.framesTotal.inc({ outcome: 'accepted' });
       this.send(acceptedFrame(thread));
@@ -137,8 +164,24 @@ export class ClientConnection {
       this.reject(e.code, e.message, thread, e.code === 'ORG_ERR_BUSY' ? 'flood' : e.code === 'ORG_ERR_CLOSED' ? undefined : 'bad');
     } finally {
       entry.awaiting--;
-      this.hub.frameSettled();
       this.settle(thread);
+      this.hub.frameSettled(thread);
+    }
+  }
+
+  /**
+   * Per-connection fairness: while `maxAdmitting` frames of this client wait for the organism to
+   * admit them and as many more wait behind those, stop reading its socket (TCP pushes back on the
+   * client); read again once its turn comes. Every other connection keeps its own share.
+   */
+  private flowControl(): void {
+    if (this.closed) return;
+    const full = this.queue.waiting >= this.hub.limits.maxAdmitting;
+    if (full && !this.ws.isPaused) {
+      this.hub.metrics.readsPaused.inc();
+      this.ws.pause();
+    } else if (!full && this.ws.isPaused) {
+      this.ws.resume();
     }
   }
 
@@ -163,21 +206,6 @@ export class ClientConnection {
       case 'payload':
         return org.inject(buildEnvelope({ from, thread }, frame.raw), { from });
     }
-  }
-
-  private own(thread: string): void {
-    if (this.threads.has(thread)) return;
-    if (this.threads.size >= this.hub.limits.maxThreads) {
-      // Sliding: forget the oldest thread that has nothing in flight.
-      for (const old of this.threads) {
-        if (this.inFlight.has(old)) continue;
-        this.threads.delete(old);
-        this.hub.release(old, this);
-        break;
-      }
-    }
-    this.threads.add(thread);
-    this.hub.claim(thread, this);
   }
 
   private reject(code: string, message: string, thread: string | undefined, strike: Strike): void {

@@ -22,6 +22,12 @@ export interface ConnectionLimits {
   readonly maxThreads: number;
   /** Unsent bytes queued for a client that does not read; above it the client is closed with 1008. Default 16 MiB. */
   readonly maxBufferedBytes: number;
+  /**
+   * Frames of one connection the organism is admitting at once (waiting for room when it is full);
+   * later ones wait their turn in order, and while as many wait the server stops reading the
+   * socket. One client's flood therefore never queues more than this ahead of another's. Default 16.
+   */
+  readonly maxAdmitting: number;
 }
 
 /**
@@ -38,6 +44,7 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = Object.freeze({
   maxStrikes: 20,
   maxThreads: 10_000,
   maxBufferedBytes: 16 * 1024 * 1024,
+  maxAdmitting: 16,
 });
 
 /** Fill in defaults; a limit that is not a positive number is ORG_ERR_CONFIG. */

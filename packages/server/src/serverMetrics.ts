@@ -7,6 +7,7 @@ export interface ServerMetrics {
   readonly framesTotal: Counter<'outcome'>;
   readonly framesRejected: Counter<'code'>;
   readonly egressDropped: Counter;
+  readonly readsPaused: Counter;
 }
 
 export function createServerMetrics(registry: Registry): ServerMetrics {
@@ -33,7 +34,12 @@ export function createServerMetrics(registry: Registry): ServerMetrics {
     }),
     egressDropped: new Counter({
       name: 'organism_server_egress_dropped_total',
-      help: 'Egress messages for a client that is not connected (or from a client to another), dropped.',
+      help: 'Egress messages for a client that is not connected or is being closed (or from a client to another), dropped.',
+      registers,
+    }),
+    readsPaused: new Counter({
+      name: 'organism_server_reads_paused_total',
+      help: 'Times the server stopped reading a connection whose frames wait for the organism (maxAdmitting).',
       registers,
     }),
   };

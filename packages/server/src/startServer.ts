@@ -15,6 +15,7 @@ import { resolveConnectionLimits, type ConnectionLimits } from './connectionLimi
 import { createOrganismMetrics, type OrganismMetrics } from './organismMetrics.js';
 import { readClientFrame, type ClientFrame } from './readClientFrame.js';
 import { createServerMetrics, type ServerMetrics } from './serverMetrics.js';
+import { ThreadOwners } from './threadOwners.js';
 import { ThreadTracker } from './threadTracker.js';
 
 /** Port of `organism.port` when none is configured: `ws://127.0.0.1:8765`. */
@@ -119,7 +120,9 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
   private readonly tls: ServerTls | undefined;
   private readonly named: Map<string, string>;
   private readonly byIdentity = new Map<string, ClientConnection>();
-  private readonly owners = new Map<string, ClientConnection>();
+  private readonly owners: ThreadOwners;
+  /** Frames on their way into the organism, per thread (their thread is not yet busy there). */
+  private readonly entering = new Map<string, number>();
   private readonly sockets = new Set<WebSocket>();
   private readonly tracker: ThreadTracker;
   private readonly organismMetrics: OrganismMetrics;
@@ -162,7 +165,8 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
     this.registry = options.registry ?? new Registry();
     this.organismMetrics = createOrganismMetrics(org, { registry: this.registry, processMetrics: options.processMetrics ?? true });
     this.metrics = createServerMetrics(this.registry);
-    this.tracker = new ThreadTracker(org, (thread) => this.owners.get(thread)?.settle(thread));
+    this.owners = new ThreadOwners(this.limits.maxThreads);
+    this.tracker = new ThreadTracker(org, (thread) => this.threadIdle(thread));
     this.subscriptions.push(
       org.egress$.subscribe((message) => {
         const client = this.byIdentity.get(message.to.toLowerCase());
@@ -172,7 +176,7 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
           this.logger.debug({ to: message.to, from: message.from, thread: message.thread }, 'egress dropped: no such client connected');
           return;
         }
-        client.send(message.envelope);
+        if (!client.send(message.envelope)) this.metrics.egressDropped.inc();
       }),
     );
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxFrameBytes });
@@ -302,6 +306,7 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
       releaseExternal();
       client.dispose();
       if (this.byIdentity.get(key) === client) this.byIdentity.delete(key);
+      for (const thread of this.owners.threadsOf(key)) this.releaseIfOrphan(thread);
       this.metrics.connections.set(this.byIdentity.size);
       this.logger.info({ client: identity, code, reason: reason.toString() }, 'client disconnected');
     });
@@ -329,25 +334,49 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
     return this.tracker.isBusy(thread);
   }
 
-  ownerOf(thread: string): ClientConnection | undefined {
-    return this.owners.get(thread);
+  ownerOf(thread: string): string | undefined {
+    return this.owners.ownerOf(thread);
   }
 
   claim(thread: string, owner: ClientConnection): void {
-    this.owners.set(thread, owner);
+    this.owners.claim(thread, owner.key, (old) => !owner.isInFlight(old) && !this.inUse(old));
   }
 
-  release(thread: string, owner: ClientConnection): void {
-    if (this.owners.get(thread) === owner) this.owners.delete(thread);
-  }
-
-  frameStarted(): void {
+  frameStarted(thread: string): void {
     this.submitting++;
+    this.entering.set(thread, (this.entering.get(thread) ?? 0) + 1);
   }
 
-  frameSettled(): void {
+  frameSettled(thread: string): void {
+    const entering = this.entering.get(thread)! - 1;
+    if (entering > 0) this.entering.set(thread, entering);
+    else this.entering.delete(thread);
+    this.releaseIfOrphan(thread);
     this.submitting--;
     if (this.submitting === 0) for (const wake of this.submitWaiters.splice(0)) wake();
+  }
+
+  /** Work on the thread is queued or running, or a frame on it is on its way in. */
+  private inUse(thread: string): boolean {
+    return this.tracker.isBusy(thread) || this.entering.has(thread);
+  }
+
+  private threadIdle(thread: string): void {
+    const owner = this.owners.ownerOf(thread);
+    if (owner === undefined) return;
+    this.byIdentity.get(owner)?.settle(thread);
+    this.releaseIfOrphan(thread);
+  }
+
+  /**
+   * A thread whose client is gone stays its own while work on it runs, so nobody else can slip a
+   * message into that work; then it is free. A named client keeps its threads (up to maxThreads)
+   * for when it reconnects.
+   */
+  private releaseIfOrphan(thread: string): void {
+    const owner = this.owners.ownerOf(thread);
+    if (owner === undefined || this.byIdentity.has(owner) || this.named.has(owner) || this.inUse(thread)) return;
+    this.owners.release(thread);
   }
 
   // ---------------------------------------------------------------- shutdown

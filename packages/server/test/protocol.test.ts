@@ -6,6 +6,8 @@ import { readClientFrame } from '../src/readClientFrame.js';
 import { acceptedFrame, errorFrame, idleFrame, welcomeFrame } from '../src/serverFrames.js';
 import { TokenBucket } from '../src/tokenBucket.js';
 import { StrikeCounter } from '../src/strikeCounter.js';
+import { ThreadOwners } from '../src/threadOwners.js';
+import { FrameQueue } from '../src/frameQueue.js';
 import { createAuthenticator, tokenOf } from '../src/authenticate.js';
 import { resolveConnectionLimits } from '../src/connectionLimits.js';
 
@@ -98,6 +100,59 @@ describe('StrikeCounter', () => {
   });
 });
 
+describe('ThreadOwners', () => {
+  it('keeps at most maxThreads per owner, forgetting the oldest one it may, and forgets an owner with no threads', () => {
+    const owners = new ThreadOwners(2);
+    const busy = new Set(['t1']);
+    const canForget = (thread: string) => !busy.has(thread);
+    owners.claim('t1', 'alice', canForget);
+    owners.claim('t2', 'alice', canForget);
+    owners.claim('t1', 'alice', canForget); // already hers: nothing changes
+    owners.claim('x1', 'bob', canForget);
+    owners.claim('t3', 'alice', canForget); // t1 is busy, so t2 goes
+    expect(owners.threadsOf('alice')).toEqual(['t1', 't3']);
+    expect([owners.ownerOf('t1'), owners.ownerOf('t2'), owners.ownerOf('x1')]).toEqual(['alice', undefined, 'bob']);
+    owners.release('x1');
+    owners.release('x1');
+    expect(owners.threadsOf('bob')).toEqual([]);
+    expect(owners.size).toBe(2);
+  });
+});
+
+describe('FrameQueue', () => {
+  it('admits at most `concurrency` at once, the rest in arrival order, and reports how many wait', async () => {
+    const waiting: number[] = [];
+    const queue = new FrameQueue(2, () => waiting.push(queue.waiting));
+    const gates: Array<() => void> = [];
+    const started: number[] = [];
+    const outcomes = [0, 1, 2, 3, 4].map((n) =>
+      queue
+        .run(async () => {
+          started.push(n);
+          await new Promise<void>((resolve) => gates.push(resolve));
+          if (n === 3) throw new Error('refused');
+          return n;
+        })
+        .then(
+          () => 'fulfilled',
+          () => 'rejected',
+        ),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([started, queue.waiting, waiting]).toEqual([[0, 1], 3, [1, 2, 3]]);
+    for (let settled = 0; settled < 5; settled++) {
+      gates.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    expect(waiting).toEqual([1, 2, 3, 2, 1, 0]);
+    expect(await Promise.all(outcomes)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    // A failed admission passes the turn on like any other: the queue is empty and admits at once.
+    await expect(queue.run(async () => 'next')).resolves.toBe('next');
+    expect(queue.waiting).toBe(0);
+  });
+});
+
 describe('authentication', () => {
   const request = (headers: Record<string, string>, url = '/') => ({ headers, url }) as unknown as IncomingMessage;
 
@@ -126,5 +181,7 @@ describe('connection limits', () => {
   it('fill in defaults and refuse a limit that is not a positive number', () => {
     expect(resolveConnectionLimits({ burst: 5 })).toMatchObject({ burst: 5, framesPerSecond: 50, maxInFlight: 64 });
     expect(() => resolveConnectionLimits({ maxInFlight: 0 })).toThrow(expect.objectContaining({ code: 'ORG_ERR_CONFIG' }));
+    expect(resolveConnectionLimits().maxAdmitting).toBe(16);
+    expect(() => resolveConnectionLimits({ maxAdmitting: -1 })).toThrow(expect.objectContaining({ code: 'ORG_ERR_CONFIG' }));
   });
 });

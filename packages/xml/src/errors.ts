@@ -50,7 +50,7 @@ export const ErrorCodes = {
   ORG_ERR_SERVER_AUTH: 'a WebSocket client presented no token or a wrong one; the connection is closed with 4401',
   ORG_ERR_SERVER_FRAME: 'a client frame is not one the server reads (binary, "@" without a payload, an envelope without a UUID v4 <thread>)',
   ORG_ERR_SERVER_ADDRESS: 'a client addressed something other than a listener; clients may only address listeners',
-  ORG_ERR_SERVER_THREAD: 'a client frame continues a thread that belongs to another connection',
+  ORG_ERR_SERVER_THREAD: 'a client frame continues a thread that belongs to another client',
   ORG_ERR_SERVER_RATE: 'a client sent frames faster than its per-connection rate limit; the frame was dropped',
   ORG_ERR_SERVER_IN_FLIGHT: 'a client has too many threads in flight on one connection; the frame was dropped',
   ORG_ERR_SERVER_LISTEN: 'the server could not listen on its host and port (in use, not permitted)',
@@ -59,6 +59,11 @@ export const ErrorCodes = {
   ORG_ERR_LLM_UNAVAILABLE: 'no model backend completed the request: every attempt failed (5xx, 429, network, timeout) through the retries and failover',
   ORG_ERR_LLM_TIMEOUT: "a model's stream stalled longer than its backend's timeout_ms after text had arrived; the request was aborted",
   ORG_ERR_LLM_BUDGET: 'a thread used more model tokens than max_tokens_per_thread; the thread was ended',
+  // nats
+  ORG_ERR_NATS_CONNECT: 'the NATS transport cannot reach its server, or the server has no JetStream (start nats-server with -js)',
+  ORG_ERR_NATS_PUBLISH: 'the NATS transport could not store a message in JetStream (server unreachable past the publish timeout, stream full, message too large)',
+  ORG_ERR_NATS_DEAD_LETTER: 'a message was delivered max_deliver times without being completed; it was moved to the dead-letter subject',
+  ORG_ERR_NATS_MESSAGE: 'a message on the organism stream is not one the NATS transport wrote (not its JSON item); it was moved to the dead-letter subject',
   // cli
   ORG_ERR_CLI_USAGE: 'a command-line argument is invalid (unknown listener, bad port, missing token)',
   ORG_ERR_CLIENT_CONNECT: 'organism send could not connect to the server',

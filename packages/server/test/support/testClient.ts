@@ -71,6 +71,24 @@ export class TestClient {
     }
   }
 
+  /** Wait up to `timeoutMs` until `done()` holds; it is checked once per frame that arrives, not once per recorded frame. */
+  async until(done: () => boolean, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      const left = deadline - Date.now();
+      if (left <= 0 || this.ws.readyState === WebSocket.CLOSED) {
+        throw new Error(`not done within ${timeoutMs} ms; got ${this.raw.length} frames, the last: ${JSON.stringify(this.raw.slice(-3))}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
   /** Every recorded frame of one kind. */
   all<K extends ServerFrame['kind']>(kind: K): Extract<ServerFrame, { kind: K }>[] {
     return this.frames.filter((f): f is Extract<ServerFrame, { kind: K }> => f.kind === kind);

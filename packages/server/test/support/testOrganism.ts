@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createOrganism, definePayload, type Organism, type OrganismOptions } from '@organism/core';
+import { createOrganism, definePayload, type ListenerSpec, type Organism, type OrganismOptions } from '@organism/core';
 import { Greeting, handleGreeting } from '../../../../examples/hello/greeter.js';
 
 /** `<nap><ms>50</ms><label>a</label></nap>`: answered with `<napped>` after `ms`. */
@@ -9,8 +9,11 @@ export const WhoAmI = definePayload('WhoAmI', z.object({ n: z.number().int() }))
 
 export const GREETING = '<greeting><name>World</name></greeting>';
 
-/** A small organism for server tests: greeter, a sleeper, and a listener that tells the sender who it is. */
-export function testOrganism(options: Partial<OrganismOptions> = {}): Organism {
+/**
+ * A small organism for server tests: greeter, a sleeper, and a listener that tells the sender who it
+ * is, followed by `more` listeners a test needs of its own.
+ */
+export function testOrganism(options: Partial<OrganismOptions> = {}, more: readonly ListenerSpec[] = []): Organism {
   return createOrganism({
     name: 'server-test',
     listeners: [
@@ -30,6 +33,7 @@ export function testOrganism(options: Partial<OrganismOptions> = {}): Organism {
         description: 'Says who sent it',
         handler: (_: { n: number }, ctx) => `<you><from>${ctx.from}</from><thread>${ctx.thread}</thread></you>`,
       },
+      ...more,
     ],
     ...options,
   });

@@ -1,0 +1,79 @@
+import { OrganismError } from '@organism/xml';
+import type { TransportItem } from '@organism/core';
+
+const VERSION = 1;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** A carried item as the JSON body of a JetStream message: every field but the receipt. */
+export function encodeItem(item: TransportItem): Uint8Array {
+  const envelope = typeof item.envelope === 'string' ? item.envelope : decoder.decode(item.envelope);
+  const body: Record<string, unknown> = { v: VERSION, envelope, origin: item.origin };
+  if (item.identity !== undefined) body.identity = item.identity;
+  if (item.thread !== undefined) body.thread = item.thread;
+  if (item.chain !== undefined) body.chain = item.chain;
+  if (item.reply === true) body.reply = true;
+  if (item.built !== undefined) body.built = item.built;
+  if (item.delivery !== undefined) body.delivery = item.delivery;
+  if (item.egress !== undefined) body.egress = item.egress;
+  return encoder.encode(JSON.stringify(body));
+}
+
+/**
+ * Read a JetStream message body back into an item; ORG_ERR_NATS_MESSAGE for anything this
+ * transport did not write (the message then goes to the dead-letter subject).
+ */
+export function decodeItem(data: Uint8Array, subject: string): TransportItem {
+  let body: unknown;
+  try {
+    body = JSON.parse(decoder.decode(data));
+  } catch (error) {
+    throw notOurs(subject, 'its body is not JSON text', error);
+  }
+  if (!isRecord(body) || body.v !== VERSION) throw notOurs(subject, `it is not a version ${VERSION} organism item`);
+  const { envelope, origin, identity, thread, chain, reply, built, delivery, egress } = body;
+  if (typeof envelope !== 'string') throw notOurs(subject, '"envelope" is not a string');
+  if (origin !== 'external' && origin !== 'response' && origin !== 'system') throw notOurs(subject, '"origin" is not external, response or system');
+  optional(subject, 'identity', identity, isString);
+  optional(subject, 'thread', thread, isString);
+  optional(subject, 'chain', chain, isStringArray);
+  optional(subject, 'reply', reply, (v) => v === true);
+  optional(subject, 'built', built, (v) => isRecord(v) && isString(v.from) && isString(v.thread) && isString(v.tag) && isString(v.ns) && isString(v.payloadXml) && (v.to === undefined || isString(v.to)));
+  optional(
+    subject,
+    'delivery',
+    delivery,
+    (v) =>
+      isRecord(v) &&
+      isString(v.listener) &&
+      isStringArray(v.chain) &&
+      isString(v.respondTo) &&
+      isRecord(v.budget) &&
+      typeof v.budget.messages === 'number' &&
+      Array.isArray(v.budget.repeats) &&
+      v.budget.repeats.every((e: unknown) => Array.isArray(e) && e.length === 2 && isString(e[0]) && typeof e[1] === 'number'),
+  );
+  optional(subject, 'egress', egress, (v) => isRecord(v) && ['from', 'to', 'thread', 'tag', 'payload', 'envelope'].every((k) => isString(v[k])));
+  if (delivery !== undefined && (thread === undefined || built === undefined)) throw notOurs(subject, 'a delivery without its thread and built envelope');
+  return body as unknown as TransportItem;
+}
+
+function optional(subject: string, name: string, value: unknown, check: (value: unknown) => boolean): void {
+  if (value !== undefined && !check(value)) throw notOurs(subject, `"${name}" has the wrong shape`);
+}
+
+function notOurs(subject: string, why: string, cause?: unknown): OrganismError {
+  return new OrganismError('ORG_ERR_NATS_MESSAGE', `a message on ${subject} is not an organism item (${why}): only organism processes should publish on the organism's subjects`, {
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+function isRecord(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every(isString);
+}
