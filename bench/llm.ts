@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { loadOrganism, type Organism } from '@organism/core';
 import { llmPlugin } from '@organism/llm';
-import { startLlmTestServer } from '../packages/llm/test/support/llmTestServer.js';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { probe } from './llmListeners.js';
 
 const SEQUENTIAL = Number(process.env.LLM_BENCH_SEQUENTIAL ?? 2000);
@@ -20,7 +21,20 @@ const GAP_MS = 25;
 
 const listeners = fileURLToPath(new URL('./llmListeners.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'organism-llm-bench-'));
-const server = await startLlmTestServer();
+// The loopback model server runs in a child process: its writes do not share this event loop.
+const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./llmServerProcess.ts', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+const replies = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+const server = {
+  url: (await replies.next()).value as string,
+  async respondWith(reply: { pieces: string[]; gapMs: number }) {
+    child.stdin!.write(`${JSON.stringify(reply)}\n`);
+    await replies.next();
+  },
+  close() {
+    child.stdin!.end();
+    return new Promise((resolve) => child.once('exit', resolve));
+  },
+};
 
 /** When the closing-tag chunk of the current request came out of the socket. */
 let arrival = 0n;
@@ -83,7 +97,7 @@ const fmt = (us: number) => `${us.toFixed(0)} µs`;
 {
   const org = await load(CONCURRENT, false);
   const pieces = [...Array.from({ length: PIECES - 2 }, (_, i) => `thinking ${i} `), '<probe.ping><n>1</n></probe.', 'ping>'];
-  server.respondWith(() => ({ pieces, gapMs: GAP_MS }));
+  await server.respondWith({ pieces, gapMs: GAP_MS });
   // warm up: one small burst, so the baseline has the code and the connections' first costs
   await Promise.all(Array.from({ length: 20 }, (_, i) => org.send('agent', `<task><n>${i}</n></task>`)));
   await org.whenIdle();
@@ -121,7 +135,7 @@ const fmt = (us: number) => `${us.toFixed(0)} µs`;
 // 2. overhead, sequential
 {
   const org = await load(4, true);
-  server.respondWith(() => ({ pieces: ['<probe.ping><n>1</n></probe.', 'ping>'], gapMs: 1 }));
+  await server.respondWith({ pieces: ['<probe.ping><n>1</n></probe.', 'ping>'], gapMs: 1 });
   const overheads: number[] = [];
   for (let i = 0; i < SEQUENTIAL; i++) {
     probe.starts.length = 0;
@@ -152,6 +166,5 @@ const fmt = (us: number) => `${us.toFixed(0)} µs`;
   console.log(`  (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} CPUs)`);
 }
 
-server.respondWith(undefined);
 await server.close();
 rmSync(dir, { recursive: true, force: true });
