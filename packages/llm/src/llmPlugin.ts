@@ -160,6 +160,7 @@ export function llmPlugin(options: LlmPluginOptions = {}): OrganismPlugin {
             conversations,
             usage,
             ...(section.max_tokens_per_thread !== undefined ? { maxTokensPerThread: section.max_tokens_per_thread } : {}),
+            maxCorrections: section.max_corrections,
             organism,
           });
         },
