@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { ROOT_CONTEXT, SpanStatusCode, context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
 import {
   DEFAULT_XML_LIMITS,
@@ -338,6 +339,8 @@ class OrganismImpl implements Organism {
   private closing?: Promise<void>;
 
   constructor(options: OrganismOptions) {
+    // Each running call whose handler reads context.signal listens to it (removed as the call ends).
+    setMaxListeners(0, this.abort.signal);
     this.name = options.name ?? 'organism';
     this.limits = { ...DEFAULT_XML_LIMITS, ...options.limits };
     positive('limits.maxBytes', this.limits.maxBytes);

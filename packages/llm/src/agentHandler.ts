@@ -14,6 +14,8 @@ export interface AgentDeps {
   readonly conversations: Conversations;
   readonly usage: UsageMeter;
   readonly maxTokensPerThread?: number;
+  /** Further model requests a call may make to correct output the organism answered with a <huh>. */
+  readonly maxCorrections: number;
   /** The organism, once attached (the handler needs its routing table and tool prompts). */
   organism(): Organism;
 }
@@ -38,38 +40,78 @@ export function huhTurn(huh: Huh): string {
  * The built-in handler of an `agent: true` listener with `llm:` and no `handler:`. Each call adds
  * the incoming payload to the thread's conversation as a user turn, streams the model's answer
  * (the pump dispatches each payload as soon as its closing tag arrives) and adds the answer as an
- * assistant turn. `onHuh` adds the organism's feedback as a user turn, so the next answer can
- * correct it.
+ * assistant turn. `onHuh` adds the organism's feedback as a user turn; a <huh> that arrives
+ * while the call runs makes it ask the model again (bounded), a later one is seen by the next call.
  */
 export function createAgentHandler(deps: AgentDeps): { handler: Handler; onHuh: (huh: Huh, context: { thread: string }) => void } {
   let system: string | undefined;
+  /** Calls running per thread, and the <huh>s the agent got on that thread while they ran. */
+  const running = new Map<string, { calls: number; huhs: number }>();
   const handler: Handler = (payload: unknown, context: HandlerContext) => {
     const org = deps.organism();
     system ??= agentSystemPrompt(org, deps.name);
     const { thread } = context;
-    if (deps.maxTokensPerThread !== undefined && deps.usage.threadTokens(thread) >= deps.maxTokensPerThread) {
-      return budgetExceeded(deps, thread);
-    }
+    if (overBudget(deps, thread)) return budgetExceeded(deps, thread);
     const turn = `From ${context.from}:\n${payloadXml(org, deps.name, context.type, payload)}`;
     deps.conversations.append(thread, deps.name, { role: 'user', content: turn });
-    const { settings } = deps;
-    const messages = deps.conversations.history(thread, deps.name);
-    const release = deps.usage.reserve(thread, estimateTokens(system) + messages.reduce((n, m) => n + estimateTokens(m.content), 0));
-    const stream = deps.router.stream({
-      model: settings.model,
-      system,
-      messages,
-      ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
-      ...(settings.max_tokens !== undefined ? { maxTokens: settings.max_tokens } : {}),
-      ...(settings.backend !== undefined ? { backend: settings.backend } : {}),
-      signal: context.signal,
-      agent: deps.name,
-      thread,
-    });
-    return recorded(stream, deps.conversations.streaming(thread, deps.name), release);
+    return converse(deps, system, context, running);
   };
-  const onHuh = (huh: Huh, { thread }: { thread: string }) => deps.conversations.append(thread, deps.name, { role: 'user', content: huhTurn(huh) });
+  const onHuh = (huh: Huh, { thread }: { thread: string }) => {
+    deps.conversations.append(thread, deps.name, { role: 'user', content: huhTurn(huh) });
+    const state = running.get(thread);
+    if (state) state.huhs++;
+  };
   return { handler, onHuh };
+}
+
+function overBudget(deps: AgentDeps, thread: string): boolean {
+  return deps.maxTokensPerThread !== undefined && deps.usage.threadTokens(thread) >= deps.maxTokensPerThread;
+}
+
+/**
+ * One call: ask the model, stream its answer. Then let the pump check what it wrote (one turn of
+ * the event loop: the payloads were validated and any <huh> delivered as they closed); if the
+ * organism sent the agent a <huh> meanwhile, ask again on the same call (the conversation now has
+ * the answer and the <huh>), at most `maxCorrections` times. The corrections leave on this call,
+ * so they keep its place in the call chain.
+ */
+async function* converse(deps: AgentDeps, system: string, context: HandlerContext, running: Map<string, { calls: number; huhs: number }>): AsyncGenerator<string> {
+  const { thread } = context;
+  let state = running.get(thread);
+  if (!state) running.set(thread, (state = { calls: 0, huhs: 0 }));
+  state.calls++;
+  try {
+    for (let round = 0; ; round++) {
+      const huhsBefore = state.huhs;
+      yield* ask(deps, system, context);
+      if (round >= deps.maxCorrections || context.signal.aborted) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (state.huhs === huhsBefore || context.signal.aborted) return;
+      if (overBudget(deps, thread)) return yield* budgetExceeded(deps, thread);
+    }
+  } finally {
+    if (--state.calls === 0) running.delete(thread);
+  }
+}
+
+/** One model request over the conversation so far; its pieces go out and into the assistant turn. */
+function ask(deps: AgentDeps, system: string, context: HandlerContext): AsyncGenerator<string> {
+  const { thread } = context;
+  const { settings } = deps;
+  const messages = deps.conversations.history(thread, deps.name);
+  const release = deps.usage.reserve(thread, estimateTokens(system) + messages.reduce((n, m) => n + estimateTokens(m.content), 0));
+  const stream = deps.router.stream({
+    model: settings.model,
+    system,
+    messages,
+    ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    ...(settings.max_tokens !== undefined ? { maxTokens: settings.max_tokens } : {}),
+    ...(settings.backend !== undefined ? { backend: settings.backend } : {}),
+    signal: context.signal,
+    agent: deps.name,
+    thread,
+  });
+  return recorded(stream, deps.conversations.streaming(thread, deps.name), release);
 }
 
 /** The model's pieces, passed on as they come and written into the assistant turn. */

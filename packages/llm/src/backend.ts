@@ -2,23 +2,8 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import type { Provider } from './llmConfig.js';
-import { replayModel, type Transcript } from './replayModel.js';
-
-/** One configured backend, resolved: its key read from the environment (never logged, never in an error). */
-export interface BackendSpec {
-  readonly name: string;
-  readonly provider: Provider;
-  readonly baseUrl?: string;
-  /** The key's value; `undefined` for keyless local servers and replay. */
-  readonly apiKey?: string;
-  readonly priority: number;
-  readonly maxConcurrent: number;
-  readonly rateLimitTpm?: number;
-  readonly timeoutMs: number;
-  /** `replay` only. */
-  readonly transcript?: Transcript;
-}
+import type { BackendSpec } from './backendSpec.js';
+import { replayModel } from './replayModel.js';
 
 /** A backend's model factory: one provider instance per backend, one model object per model id. */
 export function modelFactory(spec: BackendSpec): (modelId: string) => LanguageModelV3 {
@@ -26,13 +11,13 @@ export function modelFactory(spec: BackendSpec): (modelId: string) => LanguageMo
   let make: (modelId: string) => LanguageModelV3;
   switch (spec.provider) {
     case 'openai': {
-      const provider = createOpenAI({ ...(spec.baseUrl ? { baseURL: spec.baseUrl } : {}), apiKey: spec.apiKey ?? 'none' });
+      const provider = createOpenAI({ ...(spec.baseUrl ? { baseURL: spec.baseUrl } : {}), apiKey: spec.apiKey ?? 'none', ...(spec.fetch ? { fetch: spec.fetch } : {}) });
       // chat completions (the wire format every OpenAI-compatible server speaks), not the responses API
       make = (id) => provider.chat(id);
       break;
     }
     case 'anthropic': {
-      const provider = createAnthropic({ ...(spec.baseUrl ? { baseURL: spec.baseUrl } : {}), apiKey: spec.apiKey ?? 'none' });
+      const provider = createAnthropic({ ...(spec.baseUrl ? { baseURL: spec.baseUrl } : {}), apiKey: spec.apiKey ?? 'none', ...(spec.fetch ? { fetch: spec.fetch } : {}) });
       make = (id) => provider(id);
       break;
     }
@@ -42,6 +27,7 @@ export function modelFactory(spec: BackendSpec): (modelId: string) => LanguageMo
         baseURL: spec.baseUrl ?? 'http://127.0.0.1:11434/v1',
         ...(spec.apiKey ? { apiKey: spec.apiKey } : {}),
         includeUsage: true,
+        ...(spec.fetch ? { fetch: spec.fetch } : {}),
       });
       make = (id) => provider.chatModel(id);
       break;

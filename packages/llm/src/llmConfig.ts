@@ -40,6 +40,8 @@ export const llmSectionSchema = z
     max_history_tokens: z.number().int().positive().default(8_000),
     /** Model tokens (input + output) a thread may use before it is ended. */
     max_tokens_per_thread: z.number().int().positive().optional(),
+    /** Further model requests one agent call may make to correct output the organism answered with a <huh>. */
+    max_corrections: z.number().int().min(0).default(2),
     /** Conversations kept at once (thread × agent); the least recently used goes first. */
     max_conversations: z.number().int().positive().default(10_000),
     backends: z.array(backendSchema).min(1),

@@ -2,11 +2,11 @@ import { dirname, resolve } from 'node:path';
 import type { Organism, OrganismExtension, OrganismPlugin, PluginConfigInput, PluginListenerParts } from '@organism/core';
 import { OrganismError } from '@organism/xml';
 import { createAgentHandler } from './agentHandler.js';
-import type { BackendSpec } from './backend.js';
+import type { BackendSpec } from './backendSpec.js';
 import { Conversations } from './conversation.js';
 import { withLlm } from './llmClient.js';
 import { listenerLlmSchema, llmSectionSchema, type ListenerLlm, type LlmSection } from './llmConfig.js';
-import { readTranscript } from './replayModel.js';
+import { readTranscript } from './transcript.js';
 import { createLlmRouter, type LlmRouter } from './router.js';
 import { UsageMeter, type LlmStats } from './usage.js';
 
@@ -14,6 +14,8 @@ import { UsageMeter, type LlmStats } from './usage.js';
 export interface LlmPluginOptions {
   /** Where `api_key_env` names are looked up. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The fetch every backend uses (a proxy, instrumentation). Default the global one. */
+  readonly fetch?: typeof globalThis.fetch;
 }
 
 /** The run-time side of the `llm:` section: the router, for code that wants it directly. */
@@ -23,7 +25,7 @@ export interface LlmExtension extends OrganismExtension {
   stats(): LlmStats;
 }
 
-function backendSpecs(input: PluginConfigInput, section: LlmSection, env: Readonly<Record<string, string | undefined>>): BackendSpec[] {
+function backendSpecs(input: PluginConfigInput, section: LlmSection, env: Readonly<Record<string, string | undefined>>, fetch?: typeof globalThis.fetch): BackendSpec[] {
   const seen = new Map<string, number>();
   const specs: BackendSpec[] = [];
   for (const [index, b] of section.backends.entries()) {
@@ -75,6 +77,7 @@ function backendSpecs(input: PluginConfigInput, section: LlmSection, env: Readon
       ...(b.rate_limit_tpm !== undefined ? { rateLimitTpm: b.rate_limit_tpm } : {}),
       timeoutMs: b.timeout_ms,
       ...(transcript ? { transcript } : {}),
+      ...(fetch ? { fetch } : {}),
     });
   }
   return specs;
@@ -107,7 +110,7 @@ export function llmPlugin(options: LlmPluginOptions = {}): OrganismPlugin {
         return {};
       }
       const section = input.parse(llmSectionSchema, input.section, ['llm']);
-      const backends = backendSpecs(input, section, env);
+      const backends = backendSpecs(input, section, env, options.fetch);
       for (const [index, s] of settings) {
         if (s.backend !== undefined && !backends.some((b) => b.name === s.backend)) {
           throw input.error(['listeners', index, 'llm', 'backend'], `no backend is named "${s.backend}"; the backends are ${backends.map((b) => `"${b.name}"`).join(', ')}`);
@@ -157,6 +160,7 @@ export function llmPlugin(options: LlmPluginOptions = {}): OrganismPlugin {
             conversations,
             usage,
             ...(section.max_tokens_per_thread !== undefined ? { maxTokensPerThread: section.max_tokens_per_thread } : {}),
+            maxCorrections: section.max_corrections,
             organism,
           });
         },

@@ -1,7 +1,9 @@
+import { setMaxListeners } from 'node:events';
 import { SpanKind, SpanStatusCode, context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
-import { APICallError, streamText } from 'ai';
+import { APICallError, type LanguageModelV3Prompt, type LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { OrganismError } from '@organism/xml';
-import { modelFactory, type BackendSpec } from './backend.js';
+import { modelFactory } from './backend.js';
+import type { BackendSpec } from './backendSpec.js';
 
 /** One turn of a conversation the model sees. */
 export interface LlmMessage {
@@ -83,10 +85,6 @@ export interface LlmRouter {
   close(): void;
 }
 
-// The AI SDK prints its warnings (unknown model ids, compatibility modes) to the console; an
-// organism reports through errors$ and its logs, so they are off unless the user turned them on.
-(globalThis as { AI_SDK_LOG_WARNINGS?: unknown }).AI_SDK_LOG_WARNINGS ??= false;
-
 // A no-op unless the user registers an OpenTelemetry SDK.
 const tracer = trace.getTracer('organism-llm');
 
@@ -161,6 +159,14 @@ function classify(error: unknown, backend: BackendSpec, model: string): Failure 
   return { kind: 'retry', error: new OrganismError('ORG_ERR_LLM_UNAVAILABLE', `backend "${backend.name}" failed: ${message.slice(0, 200)}`) };
 }
 
+/** The request as the provider interface's prompt: the system text, then text turns. */
+function toPrompt(request: LlmRequest): LanguageModelV3Prompt {
+  const prompt: LanguageModelV3Prompt = [];
+  if (request.system !== undefined) prompt.push({ role: 'system', content: request.system });
+  for (const m of request.messages) prompt.push({ role: m.role, content: [{ type: 'text', text: m.content }] });
+  return prompt;
+}
+
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
@@ -184,6 +190,8 @@ class Router implements LlmRouter {
   private turn = 0;
 
   constructor(private readonly options: RouterOptions) {
+    // Every running request listens to it (one listener each, removed as the request ends).
+    setMaxListeners(0, this.abort.signal);
     this.backends = options.backends.map((spec) => ({ spec, model: modelFactory(spec), inFlight: 0, coolUntil: 0, window: [] }));
   }
 
@@ -332,29 +340,34 @@ class Router implements LlmRouter {
         let usage: { inputTokens?: number | undefined; outputTokens?: number | undefined } | undefined;
         try {
           arm();
-          const result = streamText({
-            model: backend.model(request.model),
-            ...(request.system !== undefined ? { system: request.system } : {}),
-            messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+          // The provider's model itself (LanguageModelV3.doStream): `streamText` of the `ai` package
+          // runs every piece through a chain of stream transforms that doubled the time from a
+          // piece's arrival to its text (docs/benchmarks.md, "LLM agents").
+          const { stream } = await backend.model(request.model).doStream({
+            prompt: toPrompt(request),
             ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
             ...(request.maxTokens !== undefined ? { maxOutputTokens: request.maxTokens } : {}),
-            maxRetries: 0,
             abortSignal: attemptSignal,
-            onError: () => {},
           });
-          for await (const part of result.fullStream) {
-            arm();
-            if (part.type === 'text-delta') {
-              if (part.text === '') continue;
-              text += part.text;
-              yield part.text;
-            } else if (part.type === 'finish') {
-              usage = part.totalUsage;
-            } else if (part.type === 'error') {
-              throw part.error;
-            } else if (part.type === 'abort') {
-              throw attemptSignal.reason;
+          const reader = stream.getReader();
+          try {
+            for (;;) {
+              const { done, value } = await reader.read();
+              if (done) break;
+              arm();
+              const part: LanguageModelV3StreamPart = value;
+              if (part.type === 'text-delta') {
+                if (part.delta === '') continue;
+                text += part.delta;
+                yield part.delta;
+              } else if (part.type === 'finish') {
+                usage = { inputTokens: part.usage.inputTokens.total, outputTokens: part.usage.outputTokens.total };
+              } else if (part.type === 'error') {
+                throw part.error;
+              }
             }
+          } finally {
+            reader.cancel().catch(() => {});
           }
           if (attemptSignal.aborted) throw attemptSignal.reason;
         } catch (error) {

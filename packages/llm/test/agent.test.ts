@@ -137,18 +137,32 @@ describe('built-in LLM agents against a loopback model server', () => {
     expect(JSON.stringify(errors.map((e) => e.message)) + egress[0]!.payload).not.toContain(KEY);
   });
 
-  it('malformed output gets a <huh> that is fed back to the model as a user turn', async () => {
-    server.script({ pieces: ['<calculator.addpayload><a>two</a><b>3</b></calculator.addpayload>'] }, { pieces: ['<return><answer><text>5</text></answer></return>'] });
+  it('malformed output gets a <huh>, fed back to the model, which corrects it on the same call', async () => {
+    server.script(
+      { pieces: ['<calculator.addpayload><a>two</a><b>3</b></calculator.addpayload>'] },
+      { pieces: ['<calculator.addpayload><a>2</a><b>3</b></calculator.addpayload>'] },
+      { pieces: ['<return><answer><text>5</text></answer></return>'] },
+    );
     const { org, errors, egress } = await load(yaml(server));
-    const thread = await org.send('researcher', '<question><text>2+3?</text></question>');
+    await org.send('researcher', '<question><text>2+3?</text></question>');
     await org.whenIdle();
     expect(errors.map((e) => e.code)).toEqual(['ORG_ERR_PAYLOAD_INVALID']);
-    await org.send('researcher', '<question><text>and now?</text></question>', { thread });
-    await org.whenIdle();
     const turns = server.requests[1]!.body.messages.slice(1) as Array<{ role: string; content: string }>;
-    expect(turns.map((t) => t.role)).toEqual(['user', 'assistant', 'user', 'user']);
-    expect(turns[2]!.content).toMatch(/^From organism:\n<huh><code>ORG_ERR_PAYLOAD_INVALID<\/code>/);
-    expect(egress.map((m) => m.payload)).toEqual(['<answer><text>5</text></answer>']);
+    expect(turns.map((t) => t.role)).toEqual(['user', 'assistant', 'user']);
+    expect(turns[2]!.content).toMatch(/^From organism:\n<huh><code>ORG_ERR_PAYLOAD_INVALID<\/code><message>The payload does not match its schema/);
+    expect(started.map((s) => [s.a, s.b])).toEqual([[2, 3]]);
+    // the correction left on the same call: the calculator answered the researcher, which answered the user
+    expect(egress.map((m) => [m.from, m.to, m.payload])).toEqual([['researcher', 'user', '<answer><text>5</text></answer>']]);
+  });
+
+  it('a model that keeps writing malformed output stops after max_corrections', async () => {
+    server.respondWith(() => ({ pieces: ['<calculator.addpayload><a>x</a></calculator.addpayload>'] }));
+    const { org, errors } = await load(yaml(server, { section: '  max_corrections: 1' }));
+    await org.send('researcher', '<question><text>?</text></question>');
+    await org.whenIdle();
+    expect(server.requests).toHaveLength(2);
+    expect(errors.map((e) => e.code)).toEqual(['ORG_ERR_PAYLOAD_INVALID', 'ORG_ERR_PAYLOAD_INVALID']);
+    expect(org.stats().pending).toBe(0);
   });
 
   it('a handler timeout aborts the HTTP request: the server sees its socket closed', async () => {

@@ -163,10 +163,11 @@ describe('the LLM router against a loopback server', () => {
   it('keeps at most max_concurrent requests on a backend; others wait for a slot', async () => {
     let open = 0;
     let peak = 0;
-    a.respondWith(() => {
+    a.respondWith((request) => {
       open++;
       peak = Math.max(peak, open);
-      setTimeout(() => open--, 60);
+      // the server ends its response before the client reads the end and frees its slot
+      void request.closed.then(() => open--);
       return { pieces: ['<ok/>'], gapMs: 50 };
     });
     const r = router([backend(a, { maxConcurrent: 2 })]);
