@@ -15,7 +15,7 @@ import { resolveConnectionLimits, type ConnectionLimits } from './connectionLimi
 import { createOrganismMetrics, type OrganismMetrics } from './organismMetrics.js';
 import { readClientFrame, type ClientFrame } from './readClientFrame.js';
 import { createServerMetrics, type ServerMetrics } from './serverMetrics.js';
-import { ThreadTracker } from './threadTracker.js';
+import { ThreadTracker, type ThreadActivity } from './threadTracker.js';
 
 /** Port of `organism.port` when none is configured: `ws://127.0.0.1:8765`. */
 export const DEFAULT_PORT = 8765;
@@ -52,6 +52,11 @@ export interface ServerOptions {
    * await startServer(org, { host: '0.0.0.0', token: process.env.ORGANISM_TOKEN, metricsToken: process.env.ORGANISM_METRICS_TOKEN });
    */
   readonly metricsToken?: string;
+  /**
+   * Which threads have work left, for the `<idle>` frames. Default: this organism's own calls.
+   * Distributed, pass the transport's (`natsTransport(…).threads`): calls run in other processes.
+   */
+  readonly threads?: ThreadActivity;
   /**
    * Serve `wss://` and `https://` instead of `ws://` and `http://`: the PEM private key and
    * certificate chain (text or bytes; read them from files yourself). TLS 1.2 or later. Default:
@@ -162,7 +167,7 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
     this.registry = options.registry ?? new Registry();
     this.organismMetrics = createOrganismMetrics(org, { registry: this.registry, processMetrics: options.processMetrics ?? true });
     this.metrics = createServerMetrics(this.registry);
-    this.tracker = new ThreadTracker(org, (thread) => this.owners.get(thread)?.settle(thread));
+    this.tracker = new ThreadTracker(org, (thread) => this.owners.get(thread)?.settle(thread), options.threads);
     this.subscriptions.push(
       org.egress$.subscribe((message) => {
         const client = this.byIdentity.get(message.to.toLowerCase());
