@@ -23,9 +23,11 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+/** `a,b` → the names; `''` → none (a process that only hosts the server and egress). */
 function listenerList(value: string): string[] {
-  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
-  if (names.length === 0) throw new InvalidArgumentError('a comma-separated list of listener names');
+  const names = value.split(',').map((name) => name.trim());
+  if (names.length === 1 && names[0] === '') return [];
+  if (names.some((name) => name === '')) throw new InvalidArgumentError("a comma-separated list of listener names ('' for none)");
   return names;
 }
 
@@ -59,7 +61,7 @@ export function createProgram(io: CliIO = processIO()): Command {
     .option('--tls-cert <file>', 'serve wss:// and https:// with this PEM certificate chain (with --tls-key; default organism.tls.cert_file)')
     .option('--tls-key <file>', 'the PEM private key of --tls-cert (default organism.tls.key_file)')
     .option('--transport <url>', 'distributed mode: run on NATS JetStream at this URL (nats://host:port) instead of in memory')
-    .option('--listeners <names>', 'with --transport: the listeners this process runs, comma-separated (default all)', listenerList)
+    .option('--listeners <names>', "with --transport: the listeners this process runs, comma-separated (default all; '' for none)", listenerList)
     .option('--ack-wait <ms>', 'with --transport: redeliver a message not acknowledged for this long (default 30000)', milliseconds)
     .option('--max-deliver <n>', 'with --transport: deliveries of a message before it goes to the dead-letter subject (default 5)', positiveInteger)
     .addHelpText(

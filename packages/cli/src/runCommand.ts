@@ -119,6 +119,7 @@ export async function runCommand(file: string, options: RunOptions, io: CliIO): 
         host: options.host ?? settings.host ?? DEFAULT_HOST,
         token,
         ...(metricsToken === undefined ? {} : { metricsToken }),
+        ...(transport === undefined ? {} : { threads: transport.threads }),
         logger,
       });
     } catch (error) {

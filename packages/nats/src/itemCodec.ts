@@ -5,10 +5,13 @@ const VERSION = 1;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** A carried item as the JSON body of a JetStream message: every field but the receipt. */
-export function encodeItem(item: TransportItem): Uint8Array {
+/**
+ * A carried item as the JSON body of a JetStream message: every field but the receipt, and its
+ * Nats-Msg-Id (`id`, so the receiver needs not parse headers to announce it completed).
+ */
+export function encodeItem(item: TransportItem, id: string): Uint8Array {
   const envelope = typeof item.envelope === 'string' ? item.envelope : decoder.decode(item.envelope);
-  const body: Record<string, unknown> = { v: VERSION, envelope, origin: item.origin };
+  const body: Record<string, unknown> = { v: VERSION, id, envelope, origin: item.origin };
   if (item.identity !== undefined) body.identity = item.identity;
   if (item.thread !== undefined) body.thread = item.thread;
   if (item.chain !== undefined) body.chain = item.chain;
@@ -23,7 +26,7 @@ export function encodeItem(item: TransportItem): Uint8Array {
  * Read a JetStream message body back into an item; ORG_ERR_NATS_MESSAGE for anything this
  * transport did not write (the message then goes to the dead-letter subject).
  */
-export function decodeItem(data: Uint8Array, subject: string): TransportItem {
+export function decodeItem(data: Uint8Array, subject: string): { item: TransportItem; id: string } {
   let body: unknown;
   try {
     body = JSON.parse(decoder.decode(data));
@@ -31,7 +34,8 @@ export function decodeItem(data: Uint8Array, subject: string): TransportItem {
     throw notOurs(subject, 'its body is not JSON text', error);
   }
   if (!isRecord(body) || body.v !== VERSION) throw notOurs(subject, `it is not a version ${VERSION} organism item`);
-  const { envelope, origin, identity, thread, chain, reply, built, delivery, egress } = body;
+  const { id, envelope, origin, identity, thread, chain, reply, built, delivery, egress } = body;
+  if (typeof id !== 'string') throw notOurs(subject, '"id" is not a string');
   if (typeof envelope !== 'string') throw notOurs(subject, '"envelope" is not a string');
   if (origin !== 'external' && origin !== 'response' && origin !== 'system') throw notOurs(subject, '"origin" is not external, response or system');
   optional(subject, 'identity', identity, isString);
@@ -55,7 +59,15 @@ export function decodeItem(data: Uint8Array, subject: string): TransportItem {
   );
   optional(subject, 'egress', egress, (v) => isRecord(v) && ['from', 'to', 'thread', 'tag', 'payload', 'envelope'].every((k) => isString(v[k])));
   if (delivery !== undefined && (thread === undefined || built === undefined)) throw notOurs(subject, 'a delivery without its thread and built envelope');
-  return body as unknown as TransportItem;
+  const item: Record<string, unknown> = { envelope, origin };
+  if (identity !== undefined) item.identity = identity;
+  if (thread !== undefined) item.thread = thread;
+  if (chain !== undefined) item.chain = chain;
+  if (reply !== undefined) item.reply = reply;
+  if (built !== undefined) item.built = built;
+  if (delivery !== undefined) item.delivery = delivery;
+  if (egress !== undefined) item.egress = egress;
+  return { item: item as unknown as TransportItem, id };
 }
 
 function optional(subject: string, name: string, value: unknown, check: (value: unknown) => boolean): void {

@@ -20,6 +20,7 @@ import type { Transport, TransportItem, TransportReceipt } from '@organism/core'
 import { Observable, Subject, type Subscriber } from 'rxjs';
 import { decodeItem, encodeItem } from './itemCodec.js';
 import { natsSubjects, type NatsSubjects } from './subjects.js';
+import { ThreadActivityTracker } from './threadActivity.js';
 
 /** Options of {@link natsTransport}. */
 export interface NatsTransportOptions {
@@ -67,6 +68,11 @@ export interface NatsTransport extends Transport, AsyncDisposable {
   readonly subjects: NatsSubjects;
   /** Dead letters, connection losses and consumer failures (informational; the transport keeps going). */
   readonly events$: Observable<NatsTransportEvent>;
+  /**
+   * Threads with work left anywhere in the cluster (tracked where egress is hosted), for
+   * `startServer(org, { threads })`: a client's `<idle>` comes when its thread's work is done.
+   */
+  readonly threads: { isBusy(thread: string): boolean; readonly idle$: Observable<string> };
   /** Resolves once every consumer of this process is pulling (after the organism subscribed). */
   consuming(): Promise<void>;
   carry(item: TransportItem): Promise<void>;
@@ -101,6 +107,8 @@ export async function natsTransport(options: NatsTransportOptions): Promise<Nats
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       waitOnFirstConnect: false,
+      // A stack trace captured per request (every JetStream publish) costs more than the rest of the publish.
+      noAsyncTraces: true,
     });
   } catch (error) {
     throw new OrganismError(
@@ -188,8 +196,10 @@ async function ensureStream(jsm: JetStreamManager, subjects: NatsSubjects, setti
 async function ensureConsumer(jsm: JetStreamManager, stream: string, durable: string, subject: string, settings: Settings): Promise<void> {
   const editable = {
     ack_wait: nanos(settings.ackWaitMs),
-    // One delivery more than allowed: the transport sees it and moves the message to the dead letters.
-    max_deliver: settings.maxDeliver + 1,
+    // Unlimited at the server: the transport itself moves a message delivered more than maxDeliver
+    // times to the dead letters. (A delivery to a killed worker's lingering pull request counts
+    // too; with a server-side limit the message could use its last delivery there and stay stuck.)
+    max_deliver: -1,
     max_ack_pending: settings.maxAckPending,
   };
   try {
@@ -206,6 +216,9 @@ class MessageReceipt implements TransportReceipt {
   failure: unknown = undefined;
   /** Outputs carried so far: the index in their Nats-Msg-Id. */
   outputs = 0;
+  /** The thread and Nats-Msg-Id of the message, for the activity `-` once it is completed. */
+  thread: string | undefined = undefined;
+  msgID: string | undefined = undefined;
   lastWorking: number;
 
   constructor(
@@ -240,6 +253,8 @@ class NatsTransportImpl implements NatsTransport {
   private heartbeat: NodeJS.Timeout | undefined;
   private intakeStopped: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  private readonly activity = new ThreadActivityTracker();
+  readonly threads: NatsTransport['threads'];
 
   constructor(
     private readonly nc: NatsConnection,
@@ -248,6 +263,18 @@ class NatsTransportImpl implements NatsTransport {
     private readonly settings: Settings,
   ) {
     this.events$ = this.events.asObservable();
+    this.threads = { isBusy: (thread) => this.activity.isBusy(thread), idle$: this.activity.idle$ };
+    if (settings.egress) {
+      nc.subscribe(subjects.activity, {
+        callback: (error, msg) => {
+          if (error) return;
+          const event = readActivity(msg.data);
+          if (event === undefined) return;
+          if (event.d === 1) this.activity.started(event.t, event.id);
+          else this.activity.ended(event.t, event.id);
+        },
+      });
+    }
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
     const promise = new Promise<void>((res, rej) => {
@@ -288,7 +315,10 @@ class NatsTransportImpl implements NatsTransport {
     const receipt = item.receipt instanceof MessageReceipt ? item.receipt : undefined;
     // Redelivered work numbers its outputs the same way, so JetStream drops what was stored before.
     const msgID = receipt !== undefined ? `${receipt.id}:${receipt.outputs++}` : `${randomUUID()}:0`;
-    await this.publishDurably(subject, encodeItem(item), msgID);
+    const thread = item.thread ?? item.egress?.thread;
+    // Announced before it is stored, so the thread is busy until whoever completes it says so.
+    if (thread !== undefined) this.announce(thread, msgID, 1);
+    await this.publishDurably(subject, encodeItem(item, msgID), msgID);
   }
 
   /** Publish with a Nats-Msg-Id, retrying while the server is unreachable (a retry is deduplicated). */
@@ -349,23 +379,37 @@ class NatsTransportImpl implements NatsTransport {
     }
     const deliveries = msg.info.deliveryCount;
     if (deliveries > this.settings.maxDeliver) {
+      let thread: string | undefined;
+      let msgID: string | undefined;
+      try {
+        const { item, id } = decodeItem(msg.data, msg.subject);
+        thread = item.thread ?? item.egress?.thread;
+        msgID = id;
+      } catch {
+        // not ours either: dead-lettered all the same
+      }
       void this.deadLetter(
         msg,
         new OrganismError(
           'ORG_ERR_NATS_DEAD_LETTER',
           `a message on ${msg.subject} was delivered ${deliveries - 1} times (max_deliver ${this.settings.maxDeliver}) without being completed: its worker crashed or was stopped each time`,
         ),
-      );
+      ).then(() => {
+        if (thread !== undefined && msgID !== undefined) this.announce(thread, msgID, -1);
+      });
       return;
     }
     let item: TransportItem;
+    let msgID: string | undefined;
     try {
-      item = decodeItem(msg.data, msg.subject);
+      ({ item, id: msgID } = decodeItem(msg.data, msg.subject));
     } catch (error) {
       void this.deadLetter(msg, error as OrganismError);
       return;
     }
     const receipt = new MessageReceipt(msg, `${this.subjects.stream}:${msg.seq}`, (r) => this.settleReceipt(r));
+    receipt.thread = item.thread ?? item.egress?.thread;
+    receipt.msgID = msgID;
     this.open.add(receipt);
     subscriber.next({ ...item, receipt });
   }
@@ -375,11 +419,12 @@ class NatsTransportImpl implements NatsTransport {
     const { msg, failure } = receipt;
     if (failure === undefined) {
       msg.ack();
+      this.completed(receipt);
       return;
     }
     const error = failure instanceof OrganismError ? failure : new OrganismError('ORG_ERR_NATS_PUBLISH', messageOf(failure), { cause: failure });
     if (msg.info.deliveryCount >= this.settings.maxDeliver) {
-      void this.deadLetter(msg, error);
+      void this.deadLetter(msg, error).then(() => this.completed(receipt));
       return;
     }
     // Back off before the next attempt: what failed was storing the outputs (the server, the stream).
@@ -407,6 +452,21 @@ class NatsTransportImpl implements NatsTransport {
       this.report(error instanceof OrganismError ? error : new OrganismError('ORG_ERR_NATS_PUBLISH', messageOf(error), { cause: error }), msg.subject);
       msg.nak(1_000);
     }
+  }
+
+  /** Tell the egress host (and this process) that a carried message started or was completed. */
+  private announce(thread: string, id: string, d: 1 | -1): void {
+    if (this.settings.egress) {
+      if (d === 1) this.activity.started(thread, id);
+      else this.activity.ended(thread, id);
+    }
+    if (this.nc.isClosed()) return;
+    // `+ <thread> <id>` / `- <thread> <id>`: neither contains a space.
+    this.nc.publish(this.subjects.activity, encoder.encode(`${d === 1 ? '+' : '-'} ${thread} ${id}`));
+  }
+
+  private completed(receipt: MessageReceipt): void {
+    if (receipt.thread !== undefined && receipt.msgID !== undefined) this.announce(receipt.thread, receipt.msgID, -1);
   }
 
   private report(error: OrganismError, subject?: string): void {
@@ -440,6 +500,7 @@ class NatsTransportImpl implements NatsTransport {
       this.local.complete();
       await this.nc.drain().catch(() => this.nc.close());
       this.events.complete();
+      this.activity.close();
     })();
     return this.closing;
   }
@@ -447,6 +508,16 @@ class NatsTransportImpl implements NatsTransport {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function readActivity(data: Uint8Array): { t: string; id: string; d: 1 | -1 } | undefined {
+  const [sign, t, id, extra] = decoder.decode(data).split(' ');
+  // Anything else is not ours: ignored (activity is advisory).
+  if ((sign !== '+' && sign !== '-') || !t || !id || extra !== undefined) return undefined;
+  return { t, id, d: sign === '+' ? 1 : -1 };
 }
 
 function delay(ms: number): Promise<void> {

@@ -14,6 +14,8 @@ export interface NatsSubjects {
   durable(listener: string): string;
   /** The durable consumer of egress. */
   readonly egressDurable: string;
+  /** Core NATS (not stored): `+`/`-` per carried message, from which the egress host knows idle threads. */
+  readonly activity: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export function natsSubjects(organism: string): NatsSubjects {
     deliver: (listener) => `${root}.deliver.${token(listener)}`,
     durable: (listener) => `deliver-${token(listener)}`,
     egressDurable: 'egress',
+    activity: `organism-activity.${org}`,
   };
 }
 

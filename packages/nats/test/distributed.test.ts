@@ -137,26 +137,4 @@ describe('distributed mode across real processes on a real nats-server', () => {
     await until(() => egress.length === 2, 'a reply sent after the restart', 30_000);
     expect(await queued()).toBe(0);
   }, 60_000);
-
-  it('a message delivered more than --max-deliver times goes to the dead-letter subject and is not run again', async () => {
-    const { org, egress } = await startFront();
-    const doomed = await worker(['--ack-wait', '1000', '--max-deliver', '1'], { JOBS_HANG_AFTER_FIRST: '1' });
-    await org.send('jobs', '<job><id>d1</id><parts>2</parts></job>');
-    await until(() => egress.length === 1, 'the first part');
-    await doomed.kill9();
-    const next = await worker(['--ack-wait', '1000', '--max-deliver', '1']);
-    await until(() => next.output().includes('ORG_ERR_NATS_DEAD_LETTER'), 'the dead-letter report');
-    expect(logLines()).toEqual([`start d1 ${doomed.pid}`]);
-    const nc = await connect({ servers: server.url });
-    try {
-      const jsm = await nc.jetstreamManager();
-      const dead = await jsm.streams.getMessage(natsSubjects('jobs').stream, { last_by_subj: natsSubjects('jobs').dead });
-      expect(dead.header.get('Organism-Error-Code')).toBe('ORG_ERR_NATS_DEAD_LETTER');
-      expect(dead.header.get('Organism-Subject')).toBe('organism.jobs.deliver.jobs');
-      expect(JSON.parse(new TextDecoder().decode(dead.data))).toMatchObject({ delivery: { listener: 'jobs' } });
-    } finally {
-      await nc.close();
-    }
-    expect(parts(egress)).toHaveLength(1);
-  }, 60_000);
 });

@@ -143,6 +143,35 @@ describe('natsTransport on a real nats-server', () => {
     expect(JSON.parse(dead[0]!.body)).toMatchObject({ delivery: { listener: 'big', respondTo: 'user' } });
   }, 20_000);
 
+  it('a message whose worker went away before completing it is redelivered; past max_deliver deliveries it is dead-lettered, not run again', async () => {
+    const Job = definePayload('Job', z.object({ id: z.string() }));
+    let started = 0;
+    const hang: ListenerSpec = {
+      name: 'hang',
+      payload: Job,
+      description: 'never finishes',
+      handler: () => {
+        started++;
+        return new Promise<never>(() => undefined);
+      },
+    };
+    // The first process: it takes the message and goes away without acknowledging it.
+    const first = await natsTransport({ servers: server.url, organism: 'crashy', listeners: ['hang'], ackWaitMs: 500, maxDeliver: 1 });
+    const abandoned = createOrganism({ name: 'crashy', listeners: [hang], transport: first, xmlWorker: 'off', handlerTimeoutMs: Infinity });
+    await first.consuming();
+    await abandoned.send('hang', '<job><id>j1</id></job>');
+    await until(() => started === 1, 'the first delivery');
+    await first.close();
+    const { org, events } = await organismOnNats('crashy', [hang], { ackWaitMs: 500, maxDeliver: 1 });
+    await until(() => events.length === 1, 'the dead letter');
+    expect(events[0]).toMatchObject({ code: 'ORG_ERR_NATS_DEAD_LETTER', subject: 'organism.crashy.deliver.hang' });
+    expect(events[0]!.message).toMatch(/delivered 1 times \(max_deliver 1\) without being completed/);
+    expect(started).toBe(1);
+    await org.close();
+    expect(await deadLetters('crashy')).toEqual([expect.objectContaining({ code: 'ORG_ERR_NATS_DEAD_LETTER', subject: 'organism.crashy.deliver.hang' })]);
+    expect(await streamMessages('crashy')).toBe(1); // only the dead letter is left
+  }, 20_000);
+
   it('an unreachable server is ORG_ERR_NATS_CONNECT, with what to do', async () => {
     const error = await natsTransport({ servers: 'nats://127.0.0.1:1', organism: 'nowhere' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ORG_ERR_NATS_CONNECT' });

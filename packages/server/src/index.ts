@@ -1,5 +1,6 @@
 export { startServer, DEFAULT_HOST, DEFAULT_PORT } from './startServer.js';
 export type { OrganismServer, ServerOptions, ServerAddress, ServerTls } from './startServer.js';
+export type { ThreadActivity } from './threadTracker.js';
 export { DEFAULT_CONNECTION_LIMITS } from './connectionLimits.js';
 export type { ConnectionLimits } from './connectionLimits.js';
 export { CloseCodes } from './closeCodes.js';

@@ -16,7 +16,7 @@ import { createOrganismMetrics, type OrganismMetrics } from './organismMetrics.j
 import { readClientFrame, type ClientFrame } from './readClientFrame.js';
 import { createServerMetrics, type ServerMetrics } from './serverMetrics.js';
 import { ThreadOwners } from './threadOwners.js';
-import { ThreadTracker } from './threadTracker.js';
+import { ThreadTracker, type ThreadActivity } from './threadTracker.js';
 
 /** Port of `organism.port` when none is configured: `ws://127.0.0.1:8765`. */
 export const DEFAULT_PORT = 8765;
@@ -53,6 +53,11 @@ export interface ServerOptions {
    * await startServer(org, { host: '0.0.0.0', token: process.env.ORGANISM_TOKEN, metricsToken: process.env.ORGANISM_METRICS_TOKEN });
    */
   readonly metricsToken?: string;
+  /**
+   * Which threads have work left, for the `<idle>` frames. Default: this organism's own calls.
+   * Distributed, pass the transport's (`natsTransport(…).threads`): calls run in other processes.
+   */
+  readonly threads?: ThreadActivity;
   /**
    * Serve `wss://` and `https://` instead of `ws://` and `http://`: the PEM private key and
    * certificate chain (text or bytes; read them from files yourself). TLS 1.2 or later. Default:
@@ -166,7 +171,7 @@ class OrganismServerImpl implements OrganismServer, ConnectionHub {
     this.organismMetrics = createOrganismMetrics(org, { registry: this.registry, processMetrics: options.processMetrics ?? true });
     this.metrics = createServerMetrics(this.registry);
     this.owners = new ThreadOwners(this.limits.maxThreads);
-    this.tracker = new ThreadTracker(org, (thread) => this.threadIdle(thread));
+    this.tracker = new ThreadTracker(org, (thread) => this.threadIdle(thread), options.threads);
     this.subscriptions.push(
       org.egress$.subscribe((message) => {
         const client = this.byIdentity.get(message.to.toLowerCase());
