@@ -1,4 +1,5 @@
 import type { Handler, HandlerContext, Huh, Organism } from '@organism/core';
+import { context as otelContext, type Context } from '@opentelemetry/api';
 import { OrganismError } from '@organism/xml';
 import { estimateTokens, type Conversations } from './conversation.js';
 import type { ListenerLlm } from './llmConfig.js';
@@ -54,7 +55,9 @@ export function createAgentHandler(deps: AgentDeps): { handler: Handler; onHuh: 
     if (overBudget(deps, thread)) return budgetExceeded(deps, thread);
     const turn = `From ${context.from}:\n${payloadXml(org, deps.name, context.type, payload)}`;
     deps.conversations.append(thread, deps.name, { role: 'user', content: turn });
-    return converse(deps, system, context, running);
+    // The generator's body runs when the pump iterates it, outside the handler's span: keep the
+    // context the handler was called in, so the model request's span nests under the handler's.
+    return converse(deps, system, context, running, otelContext.active());
   };
   const onHuh = (huh: Huh, { thread }: { thread: string }) => {
     deps.conversations.append(thread, deps.name, { role: 'user', content: huhTurn(huh) });
@@ -75,7 +78,13 @@ function overBudget(deps: AgentDeps, thread: string): boolean {
  * the answer and the <huh>), at most `maxCorrections` times. The corrections leave on this call,
  * so they keep its place in the call chain.
  */
-async function* converse(deps: AgentDeps, system: string, context: HandlerContext, running: Map<string, { calls: number; huhs: number }>): AsyncGenerator<string> {
+async function* converse(
+  deps: AgentDeps,
+  system: string,
+  context: HandlerContext,
+  running: Map<string, { calls: number; huhs: number }>,
+  trace: Context,
+): AsyncGenerator<string> {
   const { thread } = context;
   let state = running.get(thread);
   if (!state) running.set(thread, (state = { calls: 0, huhs: 0 }));
@@ -83,7 +92,7 @@ async function* converse(deps: AgentDeps, system: string, context: HandlerContex
   try {
     for (let round = 0; ; round++) {
       const huhsBefore = state.huhs;
-      yield* ask(deps, system, context);
+      yield* otelContext.with(trace, () => ask(deps, system, context));
       if (round >= deps.maxCorrections || context.signal.aborted) return;
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (state.huhs === huhsBefore || context.signal.aborted) return;
