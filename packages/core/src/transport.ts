@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import { LeanSubject } from './leanSubject.js';
 import type { Origin } from './messageState.js';
+import type { EgressMessage } from './organism.js';
 
 /**
  * What crosses from one pass of the pump to the next: plain data only (envelope text and a few
@@ -72,15 +73,8 @@ export interface ThreadSnapshot {
   readonly repeats: ReadonlyArray<readonly [string, number]>;
 }
 
-/** A message leaving the organism (the fields of an `egress$` event). */
-export interface EgressItem {
-  readonly from: string;
-  readonly to: string;
-  readonly thread: string;
-  readonly tag: string;
-  readonly payload: string;
-  readonly envelope: string;
-}
+/** A message leaving the organism: the fields of an `egress$` event. */
+export type EgressItem = EgressMessage;
 
 /**
  * A durable transport's hold on one message it handed to the organism. The transport creates it

@@ -1,56 +1,18 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { z } from 'zod';
 import { buildEnvelope as envelope } from '@organism/xml';
-import { META_NS, definePayload, type ListenerSpec, type Organism, type OrganismOptions, type RoutedMessage } from '@organism/core';
-import { CloseCodes, startServer, type OrganismServer, type ServerFrame, type ServerOptions } from '../src/index.js';
+import { META_NS, definePayload, type ListenerSpec } from '@organism/core';
+import { CloseCodes, type ServerFrame } from '../src/index.js';
 import { TestClient } from './support/testClient.js';
-import { GREETING, testOrganism } from './support/testOrganism.js';
+import { GREETING } from './support/testOrganism.js';
+import { TOKEN, cleanups, client, idleOn, isMessage, serve } from './support/serving.js';
 
 // Two (or three) real ws clients on loopback against a real server: what one client can do to another.
 
-const TOKEN = 'iso-token';
-
-let cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-async function serve(
-  serverOptions: ServerOptions = {},
-  orgOptions: Partial<OrganismOptions> = {},
-  more: readonly ListenerSpec[] = [],
-): Promise<{ org: Organism; server: OrganismServer; url: string; http: string; routed: RoutedMessage[] }> {
-  const org = testOrganism(orgOptions, more);
-  let server: OrganismServer;
-  try {
-    server = await startServer(org, { port: 0, token: TOKEN, processMetrics: false, ...serverOptions });
-  } catch (error) {
-    await org.close();
-    throw error;
-  }
-  const routed: RoutedMessage[] = [];
-  const subscription = org.messages$.subscribe((m) => routed.push(m));
-  cleanups.push(async () => {
-    subscription.unsubscribe();
-    await server.close();
-    await org.close();
-  });
-  return { org, server, url: server.address.url, http: server.address.http, routed };
-}
-
-async function client(url: string, token = TOKEN) {
-  const c = await TestClient.welcomed(url, token);
-  cleanups.push(() => c.close());
-  return c;
-}
-
 type Accepted = Extract<ServerFrame, { kind: 'accepted' }>;
-const isMessage = (f: ServerFrame): f is Extract<ServerFrame, { kind: 'message' }> => f.kind === 'message';
-const idleOn = (thread: string) => (f: ServerFrame) => f.kind === 'idle' && f.thread === thread;
 const errorOn = (thread: string) => (f: ServerFrame) => f.kind === 'error' && f.thread === thread;
 
 /** A greeting round trip on a new thread; resolves with the reply. Proves the client is served, and flushes what came before. */

@@ -1,54 +1,11 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ENVELOPE_NS, buildEnvelope as envelope } from '@organism/xml';
 import { z } from 'zod';
-import { createOrganism, definePayload, sendTo, type Organism, type OrganismOptions, type RoutedMessage } from '@organism/core';
-import { CloseCodes, startServer, type OrganismServer, type ServerFrame, type ServerOptions } from '../src/index.js';
-import { TestClient } from './support/testClient.js';
+import { createOrganism, definePayload, sendTo, type RoutedMessage } from '@organism/core';
+import { CloseCodes, startServer, type ServerFrame } from '../src/index.js';
 import { GREETING, testOrganism } from './support/testOrganism.js';
-
-const TOKEN = 'test-token';
-
-let cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-async function serve(
-  serverOptions: ServerOptions = {},
-  orgOptions: Partial<OrganismOptions> = {},
-): Promise<{ org: Organism; server: OrganismServer; url: string; http: string }> {
-  const org = testOrganism(orgOptions);
-  let server: OrganismServer;
-  try {
-    server = await startServer(org, { port: 0, token: TOKEN, processMetrics: false, ...serverOptions });
-  } catch (error) {
-    await org.close();
-    throw error;
-  }
-  cleanups.push(async () => {
-    await server.close();
-    await org.close();
-  });
-  return { org, server, url: server.address.url, http: server.address.http };
-}
-
-async function client(url: string, token = TOKEN) {
-  const c = await TestClient.welcomed(url, token);
-  cleanups.push(() => c.close());
-  return c;
-}
-
-async function rawClient(url: string, options: { token?: string; query?: boolean } = {}) {
-  const c = await TestClient.open(url, options);
-  cleanups.push(() => c.close());
-  return c;
-}
-
-
-const isMessage = (f: ServerFrame): f is Extract<ServerFrame, { kind: 'message' }> => f.kind === 'message';
-const idleOn = (thread: string) => (f: ServerFrame) => f.kind === 'idle' && f.thread === thread;
+import { TOKEN, cleanups, client, idleOn, isMessage, rawClient, serve } from './support/serving.js';
 
 describe('authentication', () => {
   it('welcomes a client with the token under its own identity, and its frame gets exactly its reply', async () => {
