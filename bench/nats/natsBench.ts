@@ -79,7 +79,24 @@ function cpuOf(pid: number | undefined): number {
     return 0;
   }
 }
-const cpuReport = process.env.BENCH_NATS_CPU === '1';
+/** CPU µs per round trip of the timed window, per process: what each side of a round trip costs. */
+interface CpuSplit {
+  readonly [process: string]: number;
+}
+/** Start a CPU reading of the given processes (and this one); `end()` gives µs per round trip each. */
+function cpuWindow(others: Record<string, number | undefined>): { end(count: number): CpuSplit } {
+  const before = Object.fromEntries(Object.entries(others).map(([k, pid]) => [k, cpuOf(pid)]));
+  const mine = process.cpuUsage();
+  return {
+    end(count) {
+      const used = process.cpuUsage(mine);
+      const split: Record<string, number> = { sender: (used.user + used.system) / count };
+      for (const [k, pid] of Object.entries(others)) split[k] = ((cpuOf(pid) - before[k]!) * 1e6) / count;
+      return split;
+    },
+  };
+}
+const cpuSplits: Record<'raw' | 'organism', CpuSplit[]> = { raw: [], organism: [] };
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
@@ -111,6 +128,7 @@ async function rawRun(): Promise<number> {
     },
   });
   const body = new TextEncoder().encode('<greeting><name>World</name></greeting>');
+  const cpu = cpuWindow({ echo: echo.pid, 'nats-server': server.pid });
   const start = performance.now();
   while (sent < COUNT) {
     if (sent - received >= WINDOW) {
@@ -122,7 +140,7 @@ async function rawRun(): Promise<number> {
   }
   await waitFor(() => received >= COUNT, 120_000);
   const seconds = (performance.now() - start) / 1000;
-  if (cpuReport) console.error(`raw cpu: echo ${cpuOf(echo.pid)} s, server ${cpuOf(server.pid)} s, this ${process.cpuUsage().user / 1e6} s`);
+  cpuSplits.raw.push(cpu.end(COUNT));
   await replies.close();
   await stopChild(echo);
   await nc.close();
@@ -147,6 +165,7 @@ async function organismRun(round: number): Promise<number> {
     if (errors++ === 0) console.error(`bench:nats round ${round}: ${e.code}: ${e.message}`);
   });
   let sent = 0;
+  const cpu = cpuWindow({ worker: worker.pid, 'nats-server': server.pid });
   const start = performance.now();
   while (sent < COUNT) {
     if (sent - received >= WINDOW) {
@@ -158,7 +177,7 @@ async function organismRun(round: number): Promise<number> {
   }
   await waitFor(() => received >= COUNT, 120_000);
   const seconds = (performance.now() - start) / 1000;
-  if (cpuReport) console.error(`organism cpu: worker ${cpuOf(worker.pid)} s, server ${cpuOf(server.pid)} s, this ${process.cpuUsage().user / 1e6} s`);
+  cpuSplits.organism.push(cpu.end(COUNT));
   await org.close();
   if (process.env.BENCH_NATS_PROF) {
     // Let it drain and write its profile.
@@ -191,3 +210,10 @@ const o = median(organism);
 console.log(`nats round trip (${COUNT} per run, ${WINDOW} in flight, median of ${RUNS}, two processes, nats-server on loopback)`);
 console.log(`  raw JetStream floor: ${r.toFixed(0)} round trips/s (${(2 * r).toFixed(0)} messages/s published, consumed and acked)`);
 console.log(`  organism:            ${o.toFixed(0)} round trips/s = ${((100 * o) / r).toFixed(0)} % of the floor (goal ≥ 50 %)`);
+// CPU per round trip, each process, median over the runs: where a round trip's cost lands.
+for (const kind of ['raw', 'organism'] as const) {
+  const keys = Object.keys(cpuSplits[kind][0] ?? {});
+  const parts = keys.map((k) => `${k} ${median(cpuSplits[kind].map((c) => c[k]!)).toFixed(0)}`);
+  const total = median(cpuSplits[kind].map((c) => Object.values(c).reduce((a, b) => a + b, 0)));
+  console.log(`  CPU µs per round trip, ${kind.padEnd(8)}: ${parts.join(', ')}; all ${total.toFixed(0)}`);
+}

@@ -20,6 +20,7 @@ import type { Transport, TransportItem, TransportReceipt } from '@organism/core'
 import { Observable, Subject, type Subscriber } from 'rxjs';
 import { decodeItem, encodeItem } from './itemCodec.js';
 import { natsSubjects, type NatsSubjects } from './subjects.js';
+import { StorePublisher } from './storePublisher.js';
 import { ThreadActivityTracker } from './threadActivity.js';
 
 /** Options of {@link natsTransport}. */
@@ -254,6 +255,9 @@ class NatsTransportImpl implements NatsTransport {
   private intakeStopped: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private readonly activity = new ThreadActivityTracker();
+  private readonly store: StorePublisher;
+  /** Activity lines waiting for the end of this turn (see announce). */
+  private readonly announcements: string[] = [];
   readonly threads: NatsTransport['threads'];
 
   constructor(
@@ -263,15 +267,16 @@ class NatsTransportImpl implements NatsTransport {
     private readonly settings: Settings,
   ) {
     this.events$ = this.events.asObservable();
+    this.store = new StorePublisher(nc, PUBLISH_ATTEMPT_MS);
     this.threads = { isBusy: (thread) => this.activity.isBusy(thread), idle$: this.activity.idle$ };
     if (settings.egress) {
       nc.subscribe(subjects.activity, {
         callback: (error, msg) => {
           if (error) return;
-          const event = readActivity(msg.data);
-          if (event === undefined) return;
-          if (event.d === 1) this.activity.started(event.t, event.id);
-          else this.activity.ended(event.t, event.id);
+          for (const event of readActivity(msg.data)) {
+            if (event.d === 1) this.activity.started(event.t, event.id);
+            else this.activity.ended(event.t, event.id);
+          }
         },
       });
     }
@@ -327,7 +332,7 @@ class NatsTransportImpl implements NatsTransport {
     let wait = 100;
     for (;;) {
       try {
-        await this.js.publish(subject, data, { msgID, timeout: 5_000, ...(headers === undefined ? {} : { headers }) });
+        await this.store.publish(subject, data, msgID, headers);
         return;
       } catch (error) {
         const text = messageOf(error);
@@ -460,10 +465,22 @@ class NatsTransportImpl implements NatsTransport {
       if (d === 1) this.activity.started(thread, id);
       else this.activity.ended(thread, id);
     }
-    if (this.nc.isClosed()) return;
-    // `+ <thread> <id>` / `- <thread> <id>`: neither contains a space.
-    this.nc.publish(this.subjects.activity, encoder.encode(`${d === 1 ? '+' : '-'} ${thread} ${id}`));
+    // `+ <thread> <id>` / `- <thread> <id>`: neither contains a space. Lines of one event-loop
+    // turn go out as one message, in order: a `+` for an output (announced before the output is
+    // stored) still precedes the `-` of the message that produced it, so its thread never looks
+    // idle in between. A `-` that overtakes its `+` (another process completed the output first)
+    // is remembered by the tracker, which then ignores the late `+`.
+    this.announcements.push(`${d === 1 ? '+' : '-'} ${thread} ${id}`);
+    if (this.announcements.length >= MAX_ANNOUNCEMENTS) this.flushAnnouncements();
+    else if (this.announcements.length === 1) queueMicrotask(this.flushAnnouncements);
   }
+
+  private readonly flushAnnouncements = (): void => {
+    if (this.announcements.length === 0) return;
+    const lines = this.announcements.join('\n');
+    this.announcements.length = 0;
+    if (!this.nc.isClosed()) this.nc.publish(this.subjects.activity, encoder.encode(lines));
+  };
 
   private completed(receipt: MessageReceipt): void {
     if (receipt.thread !== undefined && receipt.msgID !== undefined) this.announce(receipt.thread, receipt.msgID, -1);
@@ -498,7 +515,9 @@ class NatsTransportImpl implements NatsTransport {
       // Messages still open (the organism closed without finishing them) are redelivered elsewhere.
       this.open.clear();
       this.local.complete();
+      this.flushAnnouncements();
       await this.nc.drain().catch(() => this.nc.close());
+      this.store.close();
       this.events.complete();
       this.activity.close();
     })();
@@ -512,12 +531,21 @@ class NatsTransportImpl implements NatsTransport {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** How long one attempt to store a message waits for JetStream's acknowledgement before it is retried. */
+const PUBLISH_ATTEMPT_MS = 5_000;
 
-function readActivity(data: Uint8Array): { t: string; id: string; d: 1 | -1 } | undefined {
-  const [sign, t, id, extra] = decoder.decode(data).split(' ');
-  // Anything else is not ours: ignored (activity is advisory).
-  if ((sign !== '+' && sign !== '-') || !t || !id || extra !== undefined) return undefined;
-  return { t, id, d: sign === '+' ? 1 : -1 };
+/** Activity lines in one message at most (a flush comes sooner when a turn announces more). */
+const MAX_ANNOUNCEMENTS = 512;
+
+function readActivity(data: Uint8Array): Array<{ t: string; id: string; d: 1 | -1 }> {
+  const events: Array<{ t: string; id: string; d: 1 | -1 }> = [];
+  for (const line of decoder.decode(data).split('\n')) {
+    const [sign, t, id, extra] = line.split(' ');
+    // Anything else is not ours: ignored (activity is advisory).
+    if ((sign !== '+' && sign !== '-') || !t || !id || extra !== undefined) continue;
+    events.push({ t, id, d: sign === '+' ? 1 : -1 });
+  }
+  return events;
 }
 
 function delay(ms: number): Promise<void> {
