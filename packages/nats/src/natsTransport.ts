@@ -20,6 +20,7 @@ import type { Transport, TransportItem, TransportReceipt } from '@organism/core'
 import { Observable, Subject, type Subscriber } from 'rxjs';
 import { decodeItem, encodeItem } from './itemCodec.js';
 import { natsSubjects, type NatsSubjects } from './subjects.js';
+import { Outbox } from './outbox.js';
 import { StorePublisher } from './storePublisher.js';
 import { ThreadActivityTracker } from './threadActivity.js';
 
@@ -256,8 +257,10 @@ class NatsTransportImpl implements NatsTransport {
   private closing: Promise<void> | undefined;
   private readonly activity = new ThreadActivityTracker();
   private readonly store: StorePublisher;
-  /** Activity lines waiting for the end of this turn (see announce). */
-  private readonly announcements: string[] = [];
+  /** Stores, acknowledgements and activity lines of this turn, written together at its end. */
+  private readonly outbox = new Outbox();
+  /** The activity lines of the last write queued, while more may join them (see announce). */
+  private announcements: { readonly lines: string[]; readonly write: () => void } | undefined;
   readonly threads: NatsTransport['threads'];
 
   constructor(
@@ -267,7 +270,7 @@ class NatsTransportImpl implements NatsTransport {
     private readonly settings: Settings,
   ) {
     this.events$ = this.events.asObservable();
-    this.store = new StorePublisher(nc, PUBLISH_ATTEMPT_MS);
+    this.store = new StorePublisher(nc, PUBLISH_ATTEMPT_MS, (write) => this.outbox.later(write));
     this.threads = { isBusy: (thread) => this.activity.isBusy(thread), idle$: this.activity.idle$ };
     if (settings.egress) {
       nc.subscribe(subjects.activity, {
@@ -423,7 +426,7 @@ class NatsTransportImpl implements NatsTransport {
     this.open.delete(receipt);
     const { msg, failure } = receipt;
     if (failure === undefined) {
-      msg.ack();
+      this.outbox.later(() => msg.ack());
       this.completed(receipt);
       return;
     }
@@ -470,17 +473,22 @@ class NatsTransportImpl implements NatsTransport {
     // stored) still precedes the `-` of the message that produced it, so its thread never looks
     // idle in between. A `-` that overtakes its `+` (another process completed the output first)
     // is remembered by the tracker, which then ignores the late `+`.
-    this.announcements.push(`${d === 1 ? '+' : '-'} ${thread} ${id}`);
-    if (this.announcements.length >= MAX_ANNOUNCEMENTS) this.flushAnnouncements();
-    else if (this.announcements.length === 1) queueMicrotask(this.flushAnnouncements);
+    // A line joins the lines waiting only while they are the last write queued: a store or an
+    // acknowledgement queued since keeps its place before what is announced after it.
+    const line = `${d === 1 ? '+' : '-'} ${thread} ${id}`;
+    const open = this.announcements;
+    if (open !== undefined && this.outbox.last === open.write && open.lines.length < MAX_ANNOUNCEMENTS) {
+      open.lines.push(line);
+      return;
+    }
+    const lines = [line];
+    const write = () => {
+      if (this.announcements?.write === write) this.announcements = undefined;
+      if (!this.nc.isClosed()) this.nc.publish(this.subjects.activity, encoder.encode(lines.join('\n')));
+    };
+    this.announcements = { lines, write };
+    this.outbox.later(write);
   }
-
-  private readonly flushAnnouncements = (): void => {
-    if (this.announcements.length === 0) return;
-    const lines = this.announcements.join('\n');
-    this.announcements.length = 0;
-    if (!this.nc.isClosed()) this.nc.publish(this.subjects.activity, encoder.encode(lines));
-  };
 
   private completed(receipt: MessageReceipt): void {
     if (receipt.thread !== undefined && receipt.msgID !== undefined) this.announce(receipt.thread, receipt.msgID, -1);
@@ -515,7 +523,7 @@ class NatsTransportImpl implements NatsTransport {
       // Messages still open (the organism closed without finishing them) are redelivered elsewhere.
       this.open.clear();
       this.local.complete();
-      this.flushAnnouncements();
+      this.outbox.flush();
       await this.nc.drain().catch(() => this.nc.close());
       this.store.close();
       this.events.complete();

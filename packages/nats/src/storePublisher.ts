@@ -26,9 +26,14 @@ export class StorePublisher {
   private last = 0;
   private closed = false;
 
+  /**
+   * @param defer runs a publish: right away by default; the transport holds them for the end of
+   *   the turn ({@link Outbox}).
+   */
   constructor(
     private readonly nc: NatsConnection,
     private readonly timeoutMs: number,
+    private readonly defer: (write: () => void) => void = (write) => write(),
   ) {
     const inbox = createInbox();
     this.prefix = `${inbox}.`;
@@ -48,11 +53,14 @@ export class StorePublisher {
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, deadline: Date.now() + this.timeoutMs });
       this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS);
-      try {
-        this.nc.publish(subject, data, { reply: `${this.prefix}${id}`, headers: h });
-      } catch (error) {
-        this.settle(id, error instanceof Error ? error : new Error(String(error)));
-      }
+      this.defer(() => {
+        if (!this.pending.has(id)) return; // closed meanwhile
+        try {
+          this.nc.publish(subject, data, { reply: `${this.prefix}${id}`, headers: h });
+        } catch (error) {
+          this.settle(id, error instanceof Error ? error : new Error(String(error)));
+        }
+      });
     });
   }
 

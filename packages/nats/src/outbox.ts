@@ -1,0 +1,41 @@
+/**
+ * Writes to the NATS connection held until the end of this event-loop turn, then made in order.
+ *
+ * nats.js writes to its socket in a microtask after the first command of a batch, so a worker
+ * whose handlers settle one by one (each on its own microtask) wrote one socket write per store,
+ * acknowledgement and activity line: in bench:nats the writes were the largest single cost of
+ * each process. Held for the turn, everything the turn produced leaves in one write. The order
+ * of the calls is kept, which the activity lines rely on (see NatsTransportImpl.announce).
+ */
+export class Outbox {
+  private readonly queue: Array<() => void> = [];
+  private scheduled: NodeJS.Immediate | undefined;
+
+  /** Run `write` at the end of this turn, after the writes queued before it. */
+  later(write: () => void): void {
+    this.queue.push(write);
+    this.scheduled ??= setImmediate(this.flush);
+  }
+
+  /** The write queued last, if any: a caller may extend it instead of queueing another. */
+  get last(): (() => void) | undefined {
+    return this.queue.at(-1);
+  }
+
+  /** Make every held write now (also before the connection drains). */
+  readonly flush = (): void => {
+    if (this.scheduled !== undefined) {
+      clearImmediate(this.scheduled);
+      this.scheduled = undefined;
+    }
+    // A write may queue another (a failed publish settles, its caller retries): run those too.
+    for (let i = 0; i < this.queue.length; i++) {
+      try {
+        this.queue[i]!();
+      } catch {
+        // each write reports its own failure (a rejected publish); one failing keeps the rest
+      }
+    }
+    this.queue.length = 0;
+  };
+}
