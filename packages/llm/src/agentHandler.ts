@@ -3,7 +3,7 @@ import { context as otelContext, type Context } from '@opentelemetry/api';
 import { OrganismError } from '@organism/xml';
 import { estimateTokens, type Conversations } from './conversation.js';
 import type { ListenerLlm } from './llmConfig.js';
-import type { LlmRouter } from './router.js';
+import type { LlmRouter, LlmStream } from './router.js';
 import { agentSystemPrompt } from './systemPrompt.js';
 import type { UsageMeter } from './usage.js';
 
@@ -92,7 +92,18 @@ async function* converse(
   try {
     for (let round = 0; ; round++) {
       const huhsBefore = state.huhs;
-      yield* otelContext.with(trace, () => ask(deps, system, context));
+      const { stream, turn, release } = otelContext.with(trace, () => ask(deps, system, context));
+      // Read here rather than through a generator of its own: every generator layer between the
+      // router and the pump costs each piece more promises and turns of the microtask queue.
+      try {
+        for await (const piece of stream) {
+          turn.add(piece);
+          yield piece;
+        }
+      } finally {
+        turn.end();
+        release();
+      }
       if (round >= deps.maxCorrections || context.signal.aborted) return;
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (state.huhs === huhsBefore || context.signal.aborted) return;
@@ -103,8 +114,11 @@ async function* converse(
   }
 }
 
-/** One model request over the conversation so far; its pieces go out and into the assistant turn. */
-function ask(deps: AgentDeps, system: string, context: HandlerContext): AsyncGenerator<string> {
+/**
+ * One model request over the conversation so far: its stream, the assistant turn its pieces go
+ * into, and the release of its token reservation (both for when the stream is over).
+ */
+function ask(deps: AgentDeps, system: string, context: HandlerContext): { stream: LlmStream; turn: { add(text: string): void; end(): void }; release: () => void } {
   const { thread } = context;
   const { settings } = deps;
   const messages = deps.conversations.history(thread, deps.name);
@@ -120,20 +134,7 @@ function ask(deps: AgentDeps, system: string, context: HandlerContext): AsyncGen
     agent: deps.name,
     thread,
   });
-  return recorded(stream, deps.conversations.streaming(thread, deps.name), release);
-}
-
-/** The model's pieces, passed on as they come and written into the assistant turn. */
-async function* recorded(stream: AsyncIterable<string>, turn: { add(text: string): void; end(): void }, release: () => void): AsyncGenerator<string> {
-  try {
-    for await (const piece of stream) {
-      turn.add(piece);
-      yield piece;
-    }
-  } finally {
-    turn.end();
-    release();
-  }
+  return { stream, turn: deps.conversations.streaming(thread, deps.name), release };
 }
 
 /** The thread used its tokens: end it (`<halt>`), then fail the call with the coded error. */

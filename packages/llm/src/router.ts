@@ -182,6 +182,25 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** A controller aborted (with the same reason) when any of `sources` is; `unlink` stops listening. */
+function linkedController(sources: readonly AbortSignal[]): { controller: AbortController; unlink(): void } {
+  const controller = new AbortController();
+  const aborted = sources.find((s) => s.aborted);
+  if (aborted) {
+    controller.abort(aborted.reason);
+    return { controller, unlink: () => {} };
+  }
+  const onAbort = (event: Event) => {
+    unlink();
+    controller.abort((event.target as AbortSignal).reason);
+  };
+  const unlink = () => {
+    for (const source of sources) source.removeEventListener('abort', onAbort);
+  };
+  for (const source of sources) source.addEventListener('abort', onAbort, { once: true });
+  return { controller, unlink };
+}
+
 class Router implements LlmRouter {
   private readonly backends: BackendState[];
   private readonly abort = new AbortController();
@@ -315,7 +334,10 @@ class Router implements LlmRouter {
       parent,
     );
     const { events } = this.options;
-    const signal = request.signal ? AbortSignal.any([request.signal, this.abort.signal]) : this.abort.signal;
+    // Plain controllers linked by listeners, not AbortSignal.any: that makes a dependent signal
+    // held through weak references (left for the garbage collector) per request and per attempt.
+    const linked = request.signal ? linkedController([request.signal, this.abort.signal]) : undefined;
+    const signal = linked?.controller.signal ?? this.abort.signal;
     const avoid = new Set<BackendState>();
     let attempts = 0;
     let backoff = this.options.retryBaseDelayMs;
@@ -328,18 +350,26 @@ class Router implements LlmRouter {
         if (span.isRecording()) span.setAttributes({ 'gen_ai.provider.name': backend.spec.provider, 'organism.llm.backend': backend.spec.name, 'organism.llm.attempts': attempts });
         const reservation = { at: Date.now(), tokens: estimate(request) };
         if (backend.spec.rateLimitTpm !== undefined) backend.window.push(reservation);
-        const attempt = new AbortController();
-        const attemptSignal = AbortSignal.any([signal, attempt.signal]);
+        const attempt = linkedController([signal]);
+        const attemptSignal = attempt.controller.signal;
+        // One timer per attempt: each piece only notes the time, and the timer, when it fires
+        // early, waits for the rest (setting a timer per piece cost a timer object and two timer
+        // list updates every time).
+        const { timeoutMs } = backend.spec;
+        let lastActivity = performance.now();
         let timer: ReturnType<typeof setTimeout> | undefined;
-        const arm = () => {
-          clearTimeout(timer);
-          timer = setTimeout(() => attempt.abort(new Stalled()), backend.spec.timeoutMs);
+        const watch = () => {
+          const quiet = performance.now() - lastActivity;
+          if (quiet >= timeoutMs) attempt.controller.abort(new Stalled());
+          else timer = setTimeout(watch, Math.max(1, timeoutMs - quiet));
         };
         let text = '';
+        /** The provider's stream ended by itself: nothing is left to cancel or abort. */
+        let ended = false;
         let failure: Failure | undefined;
         let usage: { inputTokens?: number | undefined; outputTokens?: number | undefined } | undefined;
         try {
-          arm();
+          timer = setTimeout(watch, timeoutMs);
           // The provider's model itself (LanguageModelV3.doStream): `streamText` of the `ai` package
           // runs every piece through a chain of stream transforms that doubled the time from a
           // piece's arrival to its text (docs/benchmarks.md, "LLM agents").
@@ -353,8 +383,11 @@ class Router implements LlmRouter {
           try {
             for (;;) {
               const { done, value } = await reader.read();
-              if (done) break;
-              arm();
+              if (done) {
+                ended = true;
+                break;
+              }
+              lastActivity = performance.now();
               const part: LanguageModelV3StreamPart = value;
               if (part.type === 'text-delta') {
                 if (part.delta === '') continue;
@@ -367,14 +400,14 @@ class Router implements LlmRouter {
               }
             }
           } finally {
-            reader.cancel().catch(() => {});
+            if (!ended) reader.cancel().catch(() => {});
           }
           if (attemptSignal.aborted) throw attemptSignal.reason;
         } catch (error) {
           if (signal.aborted) throw signal.reason instanceof OrganismError ? signal.reason : new OrganismError('ORG_ERR_CLOSED', 'the model request was aborted', { cause: signal.reason });
           // The SDK reports our own abort in its own words: the signal says whether it was a stall.
-          const stalled = attempt.signal.reason instanceof Stalled;
-          failure = classify(stalled ? attempt.signal.reason : error, backend.spec, request.model);
+          const stalled = attemptSignal.reason instanceof Stalled;
+          failure = classify(stalled ? attemptSignal.reason : error, backend.spec, request.model);
           if (text !== '') {
             // Payloads may already be dispatched: the request cannot be repeated, only ended.
             const code = stalled ? 'ORG_ERR_LLM_TIMEOUT' : 'ORG_ERR_LLM_UNAVAILABLE';
@@ -382,7 +415,10 @@ class Router implements LlmRouter {
           }
         } finally {
           clearTimeout(timer);
-          if (!attempt.signal.aborted) attempt.abort();
+          attempt.unlink();
+          // Abort what is still running (a reader that stopped early, an error): that closes the
+          // socket. A stream that ended is over; aborting it would only build an AbortError.
+          if (!ended && !attemptSignal.aborted) attempt.controller.abort();
           this.release(backend);
         }
         if (!failure) {
@@ -444,6 +480,7 @@ class Router implements LlmRouter {
       settle.reject(wrapped);
       throw wrapped;
     } finally {
+      linked?.unlink();
       if (!finished) {
         // The consumer stopped reading (return()): the attempt was aborted in its finally.
         span.end();

@@ -1,7 +1,7 @@
 import { SpanStatusCode, context as otelContext, trace, type Context, type Span } from '@opentelemetry/api';
 import { OrganismError } from '@organism/xml';
 import { isTypedPayload, type TypedPayload } from '@organism/schema';
-import { Observable, config as rxjsConfig, from, isObservable, type OperatorFunction, type Subscriber, type Subscription } from 'rxjs';
+import { Observable, config as rxjsConfig, isObservable, type OperatorFunction, type Subscriber, type Subscription } from 'rxjs';
 import { isAddressed, isHalted, isResponded, type Emit, type HandlerContext, type HandlerResult } from '../handler.js';
 import type { KeyedSemaphore } from '../keyedSemaphore.js';
 import type { Listener } from '../listener.js';
@@ -319,17 +319,69 @@ class CallRun {
 
   /** Forward a streaming result chunk by chunk. */
   private follow(stream: Observable<unknown> | AsyncIterable<unknown>): void {
-    const { call } = this.job;
-    const subscription = from(stream).subscribe({
-      next: (chunk) => {
-        if (this.closed) return;
-        this.subscriber.next(typeof chunk === 'string' ? { kind: 'chunk', call, text: chunk } : resultError(call, `a stream chunk that is ${describe(chunk)}`));
-      },
+    if (!isObservable(stream)) {
+      this.pull(stream[Symbol.asyncIterator]());
+      return;
+    }
+    const subscription = stream.subscribe({
+      next: (chunk) => this.forward(chunk),
       error: (error: unknown) => this.onError(error),
       complete: () => this.finish(),
     });
     if (this.closed) subscription.unsubscribe();
     else this.stream = subscription;
+  }
+
+  /**
+   * Read an async iterable as `from()` would (stop reading once the call is closed, then let the
+   * iterator finish with `return()`), by hand: rxjs's down-levelled `for await` costs every chunk
+   * several more promises and turns of the microtask queue on the way from the model to the pump.
+   */
+  private pull(iterator: AsyncIterator<unknown>): void {
+    const stop = () => {
+      iterator.return?.().then(undefined, () => {});
+    };
+    const onStep = (step: IteratorResult<unknown>) => {
+      if (step.done) {
+        this.finish();
+        return;
+      }
+      stepped = true;
+      if (this.closed) return stop();
+      try {
+        this.forward(step.value);
+      } catch (error) {
+        stop();
+        this.onError(error);
+        return;
+      }
+      if (this.closed) return stop();
+      next();
+    };
+    let stepped = false;
+    const onError = (error: unknown) => {
+      // as from(): an iterator that failed after yielding is still asked to finish
+      if (stepped) stop();
+      this.onError(error);
+    };
+    const next = () => {
+      let step: Promise<IteratorResult<unknown>>;
+      try {
+        step = iterator.next();
+      } catch (error) {
+        onError(error);
+        return;
+      }
+      // A thenable that is not a promise still settles like one.
+      Promise.resolve(step).then(onStep, onError);
+    };
+    next();
+  }
+
+  private forward(chunk: unknown): void {
+    if (this.closed) return;
+    const { call } = this.job;
+    this.subscriber.next(typeof chunk === 'string' ? { kind: 'chunk', call, text: chunk } : resultError(call, `a stream chunk that is ${describe(chunk)}`));
   }
 
   /** The handler threw, rejected or its stream failed. */
@@ -568,8 +620,9 @@ class Dispatcher {
  * the stream of outputs always ends with an `end` marker and never errors.
  *
  * Each call is driven by hand, not by an operator chain: the permit is taken synchronously when
- * free, the handler's plain results are emitted synchronously once its promise settles, and only
- * streaming results go through `from(...)`. `handlerTimeoutMs` is one timer for all the calls: they
+ * free, the handler's plain results are emitted synchronously once its promise settles, streamed
+ * Observables are subscribed to, and async iterables are read with one `next()` promise per
+ * chunk. `handlerTimeoutMs` is one timer for all the calls: they
  * began in order, so the first to begin is the first to time out.
  */
 export function dispatch(env: DispatchEnv): OperatorFunction<Job, HandlerOutput> {
