@@ -472,9 +472,9 @@ class NatsTransportImpl implements NatsTransport {
     // turn go out as one message, in order: a `+` for an output (announced before the output is
     // stored) still precedes the `-` of the message that produced it, so its thread never looks
     // idle in between. A `-` that overtakes its `+` (another process completed the output first)
-    // is remembered by the tracker, which then ignores the late `+`.
-    // A line joins the lines waiting only while they are the last write queued: a store or an
-    // acknowledgement queued since keeps its place before what is announced after it.
+    // is remembered by the tracker, which then ignores the late `+`. A line joins the lines
+    // waiting only while they are the last write queued: a store or an acknowledgement queued
+    // since keeps its place before what is announced after it.
     const line = `${d === 1 ? '+' : '-'} ${thread} ${id}`;
     const open = this.announcements;
     if (open !== undefined && this.outbox.last === open.write && open.lines.length < MAX_ANNOUNCEMENTS) {
@@ -542,7 +542,7 @@ const decoder = new TextDecoder();
 /** How long one attempt to store a message waits for JetStream's acknowledgement before it is retried. */
 const PUBLISH_ATTEMPT_MS = 5_000;
 
-/** Activity lines in one message at most (a flush comes sooner when a turn announces more). */
+/** Activity lines in one message at most (a turn that announces more sends more messages). */
 const MAX_ANNOUNCEMENTS = 512;
 
 function readActivity(data: Uint8Array): Array<{ t: string; id: string; d: 1 | -1 }> {

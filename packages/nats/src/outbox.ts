@@ -33,7 +33,8 @@ export class Outbox {
       try {
         this.queue[i]!();
       } catch {
-        // each write reports its own failure (a rejected publish); one failing keeps the rest
+        // One failing write keeps the rest. A store settles its own publish with the error; an
+        // acknowledgement that cannot be sent leaves the message to be redelivered; activity is advisory.
       }
     }
     this.queue.length = 0;

@@ -338,6 +338,8 @@ class CallRun {
    * several more promises and turns of the microtask queue on the way from the model to the pump.
    */
   private pull(iterator: AsyncIterator<unknown>): void {
+    /** A value came out of the iterator (from() asks a failed iterator to finish only then). */
+    let stepped = false;
     const stop = () => {
       iterator.return?.().then(undefined, () => {});
     };
@@ -358,7 +360,6 @@ class CallRun {
       if (this.closed) return stop();
       next();
     };
-    let stepped = false;
     const onError = (error: unknown) => {
       // as from(): an iterator that failed after yielding is still asked to finish
       if (stepped) stop();
