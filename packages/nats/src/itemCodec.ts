@@ -1,17 +1,21 @@
 import { OrganismError } from '@organism/xml';
-import type { TransportItem } from '@organism/core';
+import type { TransportItem, TransportReceipt } from '@organism/core';
 
-const VERSION = 1;
+/** Version 2 leaves out an egress item's envelope (its egress carries it); version 1 is still read. */
+const VERSION = 2;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * A carried item as the JSON body of a JetStream message: every field but the receipt, and its
- * Nats-Msg-Id (`id`, so the receiver needs not parse headers to announce it completed).
+ * Nats-Msg-Id (`id`, so the receiver needs not parse headers to announce it completed). An egress
+ * item's envelope is its egress's: it is written once.
  */
 export function encodeItem(item: TransportItem, id: string): Uint8Array {
   const envelope = typeof item.envelope === 'string' ? item.envelope : decoder.decode(item.envelope);
-  const body: Record<string, unknown> = { v: VERSION, id, envelope, origin: item.origin };
+  const body: Record<string, unknown> = { v: VERSION, id };
+  if (item.egress === undefined || item.egress.envelope !== envelope) body.envelope = envelope;
+  body.origin = item.origin;
   if (item.identity !== undefined) body.identity = item.identity;
   if (item.thread !== undefined) body.thread = item.thread;
   if (item.chain !== undefined) body.chain = item.chain;
@@ -23,20 +27,20 @@ export function encodeItem(item: TransportItem, id: string): Uint8Array {
 }
 
 /**
- * Read a JetStream message body back into an item; ORG_ERR_NATS_MESSAGE for anything this
- * transport did not write (the message then goes to the dead-letter subject).
+ * Read a JetStream message body back into an item (with `receipt` set, if given);
+ * ORG_ERR_NATS_MESSAGE for anything this transport did not write (the message then goes to the
+ * dead-letter subject).
  */
-export function decodeItem(data: Uint8Array, subject: string): { item: TransportItem; id: string } {
+export function decodeItem(data: Uint8Array, subject: string, receipt?: TransportReceipt): { item: TransportItem; id: string } {
   let body: unknown;
   try {
     body = JSON.parse(decoder.decode(data));
   } catch (error) {
     throw notOurs(subject, 'its body is not JSON text', error);
   }
-  if (!isRecord(body) || body.v !== VERSION) throw notOurs(subject, `it is not a version ${VERSION} organism item`);
-  const { id, envelope, origin, identity, thread, chain, reply, built, delivery, egress } = body;
+  if (!isRecord(body) || (body.v !== VERSION && body.v !== 1)) throw notOurs(subject, `it is not a version 1 or ${VERSION} organism item`);
+  const { id, origin, identity, thread, chain, reply, built, delivery, egress } = body;
   if (typeof id !== 'string') throw notOurs(subject, '"id" is not a string');
-  if (typeof envelope !== 'string') throw notOurs(subject, '"envelope" is not a string');
   if (origin !== 'external' && origin !== 'response' && origin !== 'system') throw notOurs(subject, '"origin" is not external, response or system');
   optional(subject, 'identity', identity, isString);
   optional(subject, 'thread', thread, isString);
@@ -59,6 +63,8 @@ export function decodeItem(data: Uint8Array, subject: string): { item: Transport
   );
   optional(subject, 'egress', egress, (v) => isRecord(v) && ['from', 'to', 'thread', 'tag', 'payload', 'envelope'].every((k) => isString(v[k])));
   if (delivery !== undefined && (thread === undefined || built === undefined)) throw notOurs(subject, 'a delivery without its thread and built envelope');
+  const envelope = body.envelope !== undefined ? body.envelope : body.v === VERSION ? egress?.envelope : undefined;
+  if (typeof envelope !== 'string') throw notOurs(subject, '"envelope" is not a string');
   const item: Record<string, unknown> = { envelope, origin };
   if (identity !== undefined) item.identity = identity;
   if (thread !== undefined) item.thread = thread;
@@ -67,6 +73,7 @@ export function decodeItem(data: Uint8Array, subject: string): { item: Transport
   if (built !== undefined) item.built = built;
   if (delivery !== undefined) item.delivery = delivery;
   if (egress !== undefined) item.egress = egress;
+  if (receipt !== undefined) item.receipt = receipt;
   return { item: item as unknown as TransportItem, id };
 }
 

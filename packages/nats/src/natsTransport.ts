@@ -111,6 +111,9 @@ export async function natsTransport(options: NatsTransportOptions): Promise<Nats
       waitOnFirstConnect: false,
       // A stack trace captured per request (every JetStream publish) costs more than the rest of the publish.
       noAsyncTraces: true,
+      // This process's own activity lines are applied where they are announced; JetStream's
+      // deliveries and acknowledgements come from the server, so nothing else is an echo.
+      noEcho: true,
     });
   } catch (error) {
     throw new OrganismError(
@@ -407,20 +410,20 @@ class NatsTransportImpl implements NatsTransport {
       });
       return;
     }
+    const receipt = new MessageReceipt(msg, `${this.subjects.stream}:${msg.seq}`, this.settleReceiptFn);
     let item: TransportItem;
-    let msgID: string | undefined;
     try {
-      ({ item, id: msgID } = decodeItem(msg.data, msg.subject));
+      ({ item, id: receipt.msgID } = decodeItem(msg.data, msg.subject, receipt));
     } catch (error) {
       void this.deadLetter(msg, error as OrganismError);
       return;
     }
-    const receipt = new MessageReceipt(msg, `${this.subjects.stream}:${msg.seq}`, (r) => this.settleReceipt(r));
     receipt.thread = item.thread ?? item.egress?.thread;
-    receipt.msgID = msgID;
     this.open.add(receipt);
-    subscriber.next({ ...item, receipt });
+    subscriber.next(item);
   }
+
+  private readonly settleReceiptFn = (receipt: MessageReceipt): void => this.settleReceipt(receipt);
 
   private settleReceipt(receipt: MessageReceipt): void {
     this.open.delete(receipt);

@@ -102,4 +102,43 @@ describe('ThreadActivityTracker', () => {
     expect(tracker.isBusy('t')).toBe(true);
     tracker.close();
   });
+
+  it('counts several open messages of one thread, each once, and reports the thread idle after the last', () => {
+    const tracker = new ThreadActivityTracker();
+    const idle: string[] = [];
+    tracker.idle$.subscribe((t) => idle.push(t));
+    tracker.started('t', 'a');
+    tracker.started('t', 'a'); // a repeated "+" (a redelivered output): counted once
+    tracker.started('t', 'b');
+    tracker.started('t', 'c');
+    tracker.ended('t', 'b');
+    tracker.ended('t', 'x'); // never started here: nothing changes
+    expect(tracker.isBusy('t')).toBe(true);
+    tracker.ended('t', 'a');
+    expect(tracker.isBusy('t')).toBe(true);
+    tracker.ended('t', 'c');
+    expect(tracker.isBusy('t')).toBe(false);
+    expect(idle).toEqual(['t']);
+    tracker.started('t', 'a'); // finished already: ignored
+    expect(tracker.isBusy('t')).toBe(false);
+    tracker.close();
+  });
+
+  it('holds at most 100,000 open messages: beyond it the oldest thread is let go and reported idle', () => {
+    const tracker = new ThreadActivityTracker();
+    const idle: string[] = [];
+    tracker.idle$.subscribe((t) => idle.push(t));
+    tracker.started('old', 'o1');
+    tracker.started('old', 'o2');
+    for (let i = 0; i < 99_998; i++) tracker.started(`t${i}`, `id${i}`);
+    expect(idle).toEqual([]);
+    tracker.started('new', 'n1'); // the 100,001st
+    expect(idle).toEqual(['old']);
+    expect(tracker.isBusy('old')).toBe(false);
+    tracker.started('newer', 'n2'); // 'old' held two: there is room for one more
+    expect(idle).toEqual(['old']);
+    tracker.started('newest', 'n3');
+    expect(idle).toEqual(['old', 't0']);
+    tracker.close();
+  });
 });
