@@ -1,20 +1,33 @@
-import { OrganismError } from '@organism/xml';
+import { OrganismError, buildEnvelope } from '@organism/xml';
 import type { TransportItem, TransportReceipt } from '@organism/core';
 
-/** Version 2 leaves out an egress item's envelope (its egress carries it); version 1 is still read. */
+/**
+ * Version 2 leaves out envelopes the receiver can make from the parts it gets (see encodeItem).
+ * Version 1 (every envelope written out) is still read.
+ */
 const VERSION = 2;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * A carried item as the JSON body of a JetStream message: every field but the receipt, and its
- * Nats-Msg-Id (`id`, so the receiver needs not parse headers to announce it completed). An egress
- * item's envelope is its egress's: it is written once.
+ * Nats-Msg-Id (`id`, so the receiver needs not parse headers to announce it completed).
+ *
+ * An envelope is left out when it is exactly what `buildEnvelope` makes of the parts sent with it
+ * (a delivery's `built`, an egress's meta and payload): the receiver makes it again. That holds
+ * for every envelope the organism built, and for a client's envelope whose canonical form says
+ * nothing its parts do not (no whitespace between the meta elements, say). The envelope of an
+ * egress item is its egress's: written once, if at all.
  */
 export function encodeItem(item: TransportItem, id: string): Uint8Array {
   const envelope = typeof item.envelope === 'string' ? item.envelope : decoder.decode(item.envelope);
   const body: Record<string, unknown> = { v: VERSION, id };
-  if (item.egress === undefined || item.egress.envelope !== envelope) body.envelope = envelope;
+  const egress = item.egress;
+  if (egress !== undefined) {
+    if (egress.envelope !== envelope) body.envelope = envelope;
+  } else if (item.built === undefined || !makes(item.built, item.built.payloadXml, envelope)) {
+    body.envelope = envelope;
+  }
   body.origin = item.origin;
   if (item.identity !== undefined) body.identity = item.identity;
   if (item.thread !== undefined) body.thread = item.thread;
@@ -22,7 +35,11 @@ export function encodeItem(item: TransportItem, id: string): Uint8Array {
   if (item.reply === true) body.reply = true;
   if (item.built !== undefined) body.built = item.built;
   if (item.delivery !== undefined) body.delivery = item.delivery;
-  if (item.egress !== undefined) body.egress = item.egress;
+  if (egress !== undefined) {
+    body.egress = makes(egress, egress.payload, egress.envelope)
+      ? { from: egress.from, to: egress.to, thread: egress.thread, tag: egress.tag, payload: egress.payload }
+      : egress;
+  }
   return encoder.encode(JSON.stringify(body));
 }
 
@@ -61,9 +78,16 @@ export function decodeItem(data: Uint8Array, subject: string, receipt?: Transpor
       Array.isArray(v.budget.repeats) &&
       v.budget.repeats.every((e: unknown) => Array.isArray(e) && e.length === 2 && isString(e[0]) && typeof e[1] === 'number'),
   );
-  optional(subject, 'egress', egress, (v) => isRecord(v) && ['from', 'to', 'thread', 'tag', 'payload', 'envelope'].every((k) => isString(v[k])));
+  optional(
+    subject,
+    'egress',
+    egress,
+    (v) => isRecord(v) && ['from', 'to', 'thread', 'tag', 'payload'].every((k) => isString(v[k])) && (isString(v.envelope) || (v.envelope === undefined && body.v === VERSION)),
+  );
+  if (egress !== undefined && egress.envelope === undefined) egress.envelope = rebuilt(subject, egress, egress.payload);
   if (delivery !== undefined && (thread === undefined || built === undefined)) throw notOurs(subject, 'a delivery without its thread and built envelope');
-  const envelope = body.envelope !== undefined ? body.envelope : body.v === VERSION ? egress?.envelope : undefined;
+  const envelope =
+    body.envelope !== undefined || body.v !== VERSION ? body.envelope : egress !== undefined ? egress.envelope : built !== undefined ? rebuilt(subject, built, built.payloadXml) : undefined;
   if (typeof envelope !== 'string') throw notOurs(subject, '"envelope" is not a string');
   const item: Record<string, unknown> = { envelope, origin };
   if (identity !== undefined) item.identity = identity;
@@ -75,6 +99,23 @@ export function decodeItem(data: Uint8Array, subject: string, receipt?: Transpor
   if (egress !== undefined) item.egress = egress;
   if (receipt !== undefined) item.receipt = receipt;
   return { item: item as unknown as TransportItem, id };
+}
+
+/** `buildEnvelope(meta, payloadXml)` is `envelope`. */
+function makes(meta: { from: string; to?: string; thread: string }, payloadXml: string, envelope: string): boolean {
+  try {
+    return buildEnvelope(meta, payloadXml) === envelope;
+  } catch {
+    return false;
+  }
+}
+
+function rebuilt(subject: string, meta: { from: string; to?: string; thread: string }, payloadXml: string): string {
+  try {
+    return buildEnvelope(meta, payloadXml);
+  } catch (error) {
+    throw notOurs(subject, 'the payload it was sent with is not one XML element', error);
+  }
 }
 
 function optional(subject: string, name: string, value: unknown, check: (value: unknown) => boolean): void {

@@ -12,21 +12,55 @@ const egressItem: TransportItem = {
 };
 
 describe('item codec', () => {
-  it('writes an egress item\'s envelope once and reads it back whole', () => {
+  it('leaves out an egress item\'s envelope that its meta and payload make, and reads it back whole', () => {
     const data = encodeItem(egressItem, 'S:1:0');
     const text = new TextDecoder().decode(data);
-    expect(text.split('<message').length - 1).toBe(1);
+    expect(text).not.toContain('<message');
     const receipt = { hold() {}, release() {} };
     const { item, id } = decodeItem(data, 'organism.x.egress', receipt);
     expect(id).toBe('S:1:0');
     expect(item).toEqual({ ...egressItem, receipt });
   });
 
-  it('keeps an envelope that differs from its egress\'s', () => {
+  it('writes an egress envelope the parts do not make once, and an item envelope that differs from its egress\'s', () => {
+    const spaced = envelope.replace('<meta>', '<meta> ');
+    const odd: TransportItem = { ...egressItem, envelope: spaced, egress: { ...egressItem.egress!, envelope: spaced } };
+    const data = encodeItem(odd, 'S:1:1');
+    expect(new TextDecoder().decode(data).split('<message').length - 1).toBe(1);
+    const { item: back } = decodeItem(data, 'organism.x.egress');
+    expect(back.envelope).toBe(spaced);
+    expect(back.egress!.envelope).toBe(spaced);
+
     const item: TransportItem = { ...egressItem, envelope: envelope.replace('Hi', 'Ho') };
-    const { item: back } = decodeItem(encodeItem(item, 'S:2:0'), 'organism.x.egress');
-    expect(back.envelope).toBe(item.envelope);
-    expect(back.egress!.envelope).toBe(envelope);
+    const { item: differs } = decodeItem(encodeItem(item, 'S:2:0'), 'organism.x.egress');
+    expect(differs.envelope).toBe(item.envelope);
+    expect(differs.egress!.envelope).toBe(envelope);
+  });
+
+  const delivery: TransportItem = {
+    envelope: '<message xmlns="https://xml-pipeline.org/ns/envelope/v1"><meta><from>user</from><to>greeter</to><thread>t1</thread></meta><g xmlns=""><n>W</n></g></message>',
+    origin: 'external',
+    identity: 'user',
+    thread: 't1',
+    built: { from: 'user', to: 'greeter', thread: 't1', tag: 'g', ns: '', payloadXml: '<g><n>W</n></g>' },
+    delivery: { listener: 'greeter', chain: ['user', 'greeter'], respondTo: 'user', budget: { messages: 1, repeats: [['greeter\u00001', 1]] } },
+  };
+
+  it('leaves out a delivery\'s envelope that its built parts make, and keeps one they do not', () => {
+    const data = encodeItem(delivery, 'u:0');
+    expect(new TextDecoder().decode(data)).not.toContain('<message');
+    expect(decodeItem(data, 'organism.x.deliver.greeter').item).toEqual(delivery);
+    const kept = { ...delivery, envelope: delivery.envelope.replace('<meta>', '<meta>\n') };
+    const keptData = encodeItem(kept, 'u:1');
+    expect(new TextDecoder().decode(keptData)).toContain('<message');
+    expect(decodeItem(keptData, 'organism.x.deliver.greeter').item).toEqual(kept);
+  });
+
+  it('refuses a version 2 delivery whose built payload is not one element (nothing to make its envelope from)', () => {
+    const body = { v: 2, id: 'u:2', origin: 'external', thread: 't1', built: { ...delivery.built, payloadXml: 'text' }, delivery: delivery.delivery };
+    expect(() => decodeItem(encoder.encode(JSON.stringify(body)), 'organism.x.deliver.greeter')).toThrow(
+      expect.objectContaining({ code: 'ORG_ERR_NATS_MESSAGE', message: expect.stringContaining('not one XML element') }),
+    );
   });
 
   it('still reads a version 1 item (its envelope written out), as processes of the previous release wrote it', () => {
