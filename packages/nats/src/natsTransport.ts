@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -111,8 +111,8 @@ export async function natsTransport(options: NatsTransportOptions): Promise<Nats
       waitOnFirstConnect: false,
       // A stack trace captured per request (every JetStream publish) costs more than the rest of the publish.
       noAsyncTraces: true,
-      // This process's own activity lines are applied where they are announced; JetStream's
-      // deliveries and acknowledgements come from the server, so nothing else is an echo.
+      // Nothing this process publishes is for itself (JetStream's deliveries and acknowledgements
+      // come from the server): the server need not send any of it back.
       noEcho: true,
     });
   } catch (error) {
@@ -228,7 +228,7 @@ class MessageReceipt implements TransportReceipt {
 
   constructor(
     readonly msg: JsMsg,
-    /** `<stream>:<stream sequence>`, the prefix of every output's Nats-Msg-Id. */
+    /** The message's stream sequence, the prefix of every output's Nats-Msg-Id (`<sequence>:<index>`). */
     readonly id: string,
     private readonly onSettled: (receipt: MessageReceipt) => void,
   ) {
@@ -265,6 +265,12 @@ class NatsTransportImpl implements NatsTransport {
   /** The activity lines of the last write queued, while more may join them (see announce). */
   private announcements: { readonly lines: string[]; readonly write: () => void } | undefined;
   readonly threads: NatsTransport['threads'];
+  /**
+   * Nats-Msg-Id of an item not derived from a received message (a client's, say): 72 random bits
+   * for this process and a counter (no `:`, so never an output's `<sequence>:<index>`).
+   */
+  private readonly idPrefix = `${randomBytes(9).toString('base64url')}.`;
+  private carried = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -325,7 +331,7 @@ class NatsTransportImpl implements NatsTransport {
     if (subject === undefined) throw new OrganismError('ORG_ERR_INTERNAL', 'carry() needs an item with a delivery or an egress');
     const receipt = item.receipt instanceof MessageReceipt ? item.receipt : undefined;
     // Redelivered work numbers its outputs the same way, so JetStream drops what was stored before.
-    const msgID = receipt !== undefined ? `${receipt.id}:${receipt.outputs++}` : `${randomUUID()}:0`;
+    const msgID = receipt !== undefined ? `${receipt.id}:${receipt.outputs++}` : `${this.idPrefix}${(++this.carried).toString(36)}`;
     const thread = item.thread ?? item.egress?.thread;
     // Announced before it is stored, so the thread is busy until whoever completes it says so.
     if (thread !== undefined) this.announce(thread, msgID, 1);
@@ -410,7 +416,7 @@ class NatsTransportImpl implements NatsTransport {
       });
       return;
     }
-    const receipt = new MessageReceipt(msg, `${this.subjects.stream}:${msg.seq}`, this.settleReceiptFn);
+    const receipt = new MessageReceipt(msg, String(msg.seq), this.settleReceiptFn);
     let item: TransportItem;
     try {
       ({ item, id: receipt.msgID } = decodeItem(msg.data, msg.subject, receipt));
@@ -465,11 +471,14 @@ class NatsTransportImpl implements NatsTransport {
     }
   }
 
-  /** Tell the egress host (and this process) that a carried message started or was completed. */
+  /** Tell the egress host that a carried message started or was completed. */
   private announce(thread: string, id: string, d: 1 | -1): void {
     if (this.settings.egress) {
+      // The egress host is the one process that follows activity (one per organism): its own
+      // lines would reach nobody, so they are applied here and not sent.
       if (d === 1) this.activity.started(thread, id);
       else this.activity.ended(thread, id);
+      return;
     }
     // `+ <thread> <id>` / `- <thread> <id>`: neither contains a space. Lines of one event-loop
     // turn go out as one message, in order: a `+` for an output (announced before the output is

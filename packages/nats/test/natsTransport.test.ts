@@ -177,4 +177,38 @@ describe('natsTransport on a real nats-server', () => {
     expect(error).toMatchObject({ code: 'ORG_ERR_NATS_CONNECT' });
     expect((error as Error).message).toMatch(/cannot connect to NATS at nats:\/\/127\.0\.0\.1:1: .*start nats-server with -js/);
   });
+
+  it('the egress host knows a thread is busy while another process works on it, and idle once the reply is in; only the worker announces on the activity subject', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const slow: ListenerSpec = { ...greeter, handler: async ({ name }: { name: string }) => (await gate, `<greetingresponse><message>Hello, ${name}!</message></greetingresponse>`) };
+    const subjects = natsSubjects('activity');
+    const heard: string[] = [];
+    raw.subscribe(subjects.activity, { callback: (_error, msg) => heard.push(...new TextDecoder().decode(msg.data).split('\n')) });
+    const front = await natsTransport({ servers: server.url, organism: 'activity', egress: true });
+    const workerTransport = await natsTransport({ servers: server.url, organism: 'activity', listeners: ['greeter'] });
+    const frontOrg = createOrganism({ name: 'activity', listeners: [slow], transport: front, xmlWorker: 'off' });
+    const workerOrg = createOrganism({ name: 'activity', listeners: [slow], transport: workerTransport, xmlWorker: 'off' });
+    await Promise.all([front.consuming(), workerTransport.consuming()]);
+    const egress: EgressMessage[] = [];
+    const idle: string[] = [];
+    frontOrg.egress$.subscribe((m) => egress.push(m));
+    front.threads.idle$.subscribe((t) => idle.push(t));
+
+    const thread = await frontOrg.send('greeter', '<greeting><name>Ada</name></greeting>');
+    expect(front.threads.isBusy(thread)).toBe(true); // at once: the front applies its own "+" itself
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the worker holds the call
+    expect(front.threads.isBusy(thread)).toBe(true);
+    expect(idle).toEqual([]);
+    open();
+    await until(() => idle.length > 0, 'the thread to go idle');
+    expect(egress.map((m) => m.thread)).toEqual([thread]);
+    expect(idle).toEqual([thread]);
+    expect(front.threads.isBusy(thread)).toBe(false);
+    // The worker's "+" for the reply and "-" for the delivery; none of the front's own lines.
+    await until(() => heard.length >= 2, 'the worker\'s activity');
+    expect(heard).toEqual([expect.stringMatching(new RegExp(`^\\+ ${thread} \\d+:0$`)), expect.stringMatching(new RegExp(`^- ${thread} [\\w-]{12}\\.1$`))]);
+    await workerOrg.close();
+    await frontOrg.close();
+  });
 });
