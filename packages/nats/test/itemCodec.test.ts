@@ -50,7 +50,7 @@ describe('item codec', () => {
     const data = encodeItem(delivery, 'u:0');
     expect(new TextDecoder().decode(data)).not.toContain('<message');
     expect(decodeItem(data, 'organism.x.deliver.greeter').item).toEqual(delivery);
-    const kept = { ...delivery, envelope: delivery.envelope.replace('<meta>', '<meta>\n') };
+    const kept = { ...delivery, envelope: (delivery.envelope as string).replace('<meta>', '<meta>\n') };
     const keptData = encodeItem(kept, 'u:1');
     expect(new TextDecoder().decode(keptData)).toContain('<message');
     expect(decodeItem(keptData, 'organism.x.deliver.greeter').item).toEqual(kept);
