@@ -262,8 +262,8 @@ class NatsTransportImpl implements NatsTransport {
   private readonly store: StorePublisher;
   /** Stores, acknowledgements and activity lines of this turn, written together at its end. */
   private readonly outbox = new Outbox();
-  /** The activity lines of the last write queued, while more may join them (see announce). */
-  private announcements: { readonly lines: string[]; readonly write: () => void } | undefined;
+  /** The activity lines of this turn, sent after its other writes (see announce). */
+  private announcements: string[] = [];
   readonly threads: NatsTransport['threads'];
   /**
    * Nats-Msg-Id of an item not derived from a received message (a client's, say): 72 random bits
@@ -480,27 +480,24 @@ class NatsTransportImpl implements NatsTransport {
       else this.activity.ended(thread, id);
       return;
     }
-    // `+ <thread> <id>` / `- <thread> <id>`: neither contains a space. Lines of one event-loop
-    // turn go out as one message, in order: a `+` for an output (announced before the output is
-    // stored) still precedes the `-` of the message that produced it, so its thread never looks
-    // idle in between. A `-` that overtakes its `+` (another process completed the output first)
-    // is remembered by the tracker, which then ignores the late `+`. A line joins the lines
-    // waiting only while they are the last write queued: a store or an acknowledgement queued
-    // since keeps its place before what is announced after it.
-    const line = `${d === 1 ? '+' : '-'} ${thread} ${id}`;
-    const open = this.announcements;
-    if (open !== undefined && this.outbox.last === open.write && open.lines.length < MAX_ANNOUNCEMENTS) {
-      open.lines.push(line);
-      return;
-    }
-    const lines = [line];
-    const write = () => {
-      if (this.announcements?.write === write) this.announcements = undefined;
-      if (!this.nc.isClosed()) this.nc.publish(this.subjects.activity, encoder.encode(lines.join('\n')));
-    };
-    this.announcements = { lines, write };
-    this.outbox.later(write);
+    // `+ <thread> <id>` / `- <thread> <id>`: neither contains a space. The lines of one
+    // event-loop turn go out in order, after the turn's stores and acknowledgements, in as few
+    // messages as MAX_ANNOUNCEMENTS allows. The `+` of an output therefore leaves after the output
+    // is stored but in an earlier turn than the `-` of the message that produced it (that `-`
+    // waits for the output's PubAck, which comes in a later turn), so the egress host sees the
+    // thread busy throughout. If the egress host completes the output before its `+` arrives,
+    // the tracker remembers the `-` and ignores the late `+`.
+    if (this.announcements.push(`${d === 1 ? '+' : '-'} ${thread} ${id}`) === 1) this.outbox.last(this.sendAnnouncements);
   }
+
+  private readonly sendAnnouncements = (): void => {
+    const lines = this.announcements;
+    this.announcements = [];
+    if (this.nc.isClosed()) return;
+    for (let i = 0; i < lines.length; i += MAX_ANNOUNCEMENTS) {
+      this.nc.publish(this.subjects.activity, encoder.encode((i === 0 && lines.length <= MAX_ANNOUNCEMENTS ? lines : lines.slice(i, i + MAX_ANNOUNCEMENTS)).join('\n')));
+    }
+  };
 
   private completed(receipt: MessageReceipt): void {
     if (receipt.thread !== undefined && receipt.msgID !== undefined) this.announce(receipt.thread, receipt.msgID, -1);

@@ -5,10 +5,12 @@
  * whose handlers settle one by one (each on its own microtask) wrote one socket write per store,
  * acknowledgement and activity line: in bench:nats the writes were the largest single cost of
  * each process. Held for the turn, everything the turn produced leaves in one write. The order
- * of the calls is kept, which the activity lines rely on (see NatsTransportImpl.announce).
+ * of the calls is kept; what is queued with {@link Outbox.last} goes after all of them (the
+ * activity lines of the turn, see NatsTransportImpl.announce).
  */
 export class Outbox {
   private readonly queue: Array<() => void> = [];
+  private end: (() => void) | undefined;
   private scheduled: NodeJS.Immediate | undefined;
 
   /** Run `write` at the end of this turn, after the writes queued before it. */
@@ -17,9 +19,10 @@ export class Outbox {
     this.scheduled ??= setImmediate(this.flush);
   }
 
-  /** The write queued last, if any: a caller may extend it instead of queueing another. */
-  get last(): (() => void) | undefined {
-    return this.queue.at(-1);
+  /** Run `write` at the end of this turn, after every other write of the turn; one per turn (a second replaces the first). */
+  last(write: () => void): void {
+    this.end = write;
+    this.scheduled ??= setImmediate(this.flush);
   }
 
   /** Make every held write now (also before the connection drains). */
@@ -29,14 +32,19 @@ export class Outbox {
       this.scheduled = undefined;
     }
     // A write may queue another (a failed publish settles, its caller retries): run those too.
-    for (let i = 0; i < this.queue.length; i++) {
-      try {
-        this.queue[i]!();
-      } catch {
-        // One failing write keeps the rest. A store settles its own publish with the error; an
-        // acknowledgement that cannot be sent leaves the message to be redelivered; activity is advisory.
-      }
-    }
+    for (let i = 0; i < this.queue.length; i++) run(this.queue[i]!);
     this.queue.length = 0;
+    const end = this.end;
+    this.end = undefined;
+    if (end !== undefined) run(end);
   };
+}
+
+function run(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // One failing write keeps the rest. A store settles its own publish with the error; an
+    // acknowledgement that cannot be sent leaves the message to be redelivered; activity is advisory.
+  }
 }

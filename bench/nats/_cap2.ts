@@ -1,0 +1,26 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'nats';
+import { loadOrganism } from '@organism/core';
+import { natsTransport } from '@organism/nats';
+const port = 14998;
+const server = spawn('nats-server', ['-js', '-sd', mkdtempSync(join(tmpdir(), 'cap-')), '-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 700));
+const url = `nats://127.0.0.1:${port}`;
+const spy = await connect({ servers: url });
+const counts = new Map<string, [number, number]>();
+spy.subscribe('>', { callback: (_e, m) => { const k = m.subject.replace(/\.[A-Za-z0-9]{20,}.*$/, '.*').replace(/\.\d+\.\d+\.\d+\.\d+\.\d+\.\d+$/, '.*'); const c = counts.get(k) ?? [0, 0]; c[0]++; c[1] += m.data.length + (m.headers ? m.headers.toString().length : 0); counts.set(k, c); } });
+const front = await natsTransport({ servers: url, organism: 'benchnats', egress: true, maxAckPending: 256 });
+const worker = await natsTransport({ servers: url, organism: 'benchnats', listeners: ['greeter'], maxAckPending: 256 });
+const org = await loadOrganism('/work/main/bench/nats/organism.yaml', { transport: front, xmlWorker: 'off' });
+const org2 = await loadOrganism('/work/main/bench/nats/organism.yaml', { transport: worker, xmlWorker: 'off' });
+await front.consuming(); await worker.consuming();
+let got = 0; org.egress$.subscribe(() => got++);
+const N = 5000; let sent = 0;
+while (sent < N) { if (sent - got >= 256) { await new Promise((r) => setImmediate(r)); continue; } sent++; await org.send('greeter', '<greeting><name>World</name></greeting>'); }
+while (got < N) await new Promise((r) => setTimeout(r, 20));
+await new Promise((r) => setTimeout(r, 300));
+for (const [k, [n, b]] of [...counts].sort((a, b) => b[1][0] - a[1][0])) console.log(String(n).padStart(7), (n / N).toFixed(2).padStart(6), 'per rt', String(Math.round(b / n)).padStart(5), 'B', k);
+await org.close(); await org2.close(); await spy.close(); server.kill();
