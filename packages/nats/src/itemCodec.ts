@@ -33,7 +33,16 @@ export function encodeItem(item: TransportItem, id: string): Uint8Array {
   if (item.thread !== undefined) body.thread = item.thread;
   if (item.chain !== undefined) body.chain = item.chain;
   if (item.reply === true) body.reply = true;
-  if (item.built !== undefined) body.built = item.built;
+  const built = item.built;
+  if (built !== undefined) {
+    // Its thread is the item's (always, for a delivery): written once.
+    body.built =
+      built.thread === item.thread
+        ? built.to === undefined
+          ? { from: built.from, tag: built.tag, ns: built.ns, payloadXml: built.payloadXml }
+          : { from: built.from, to: built.to, tag: built.tag, ns: built.ns, payloadXml: built.payloadXml }
+        : built;
+  }
   if (item.delivery !== undefined) body.delivery = item.delivery;
   if (egress !== undefined) {
     body.egress = makes(egress, egress.payload, egress.envelope)
@@ -63,6 +72,7 @@ export function decodeItem(data: Uint8Array, subject: string, receipt?: Transpor
   optional(subject, 'thread', thread, isString);
   optional(subject, 'chain', chain, isStringArray);
   optional(subject, 'reply', reply, (v) => v === true);
+  if (isRecord(built) && built.thread === undefined && body.v === VERSION && isString(thread)) built.thread = thread;
   optional(subject, 'built', built, (v) => isRecord(v) && isString(v.from) && isString(v.thread) && isString(v.tag) && isString(v.ns) && isString(v.payloadXml) && (v.to === undefined || isString(v.to)));
   optional(
     subject,
