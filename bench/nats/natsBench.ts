@@ -3,10 +3,12 @@
 // measured in the same run on the same server. One organism round trip is two JetStream messages,
 // exactly like the raw one. Needs nats-server on PATH (apt-get install -y nats-server).
 //   --count N     round trips per run (default 5000)
+//   --warmup N    round trips before each timed run, not counted (default 2000): both sides'
+//                 processes start fresh each run, and the timed window is their steady state
 //   --window W    round trips in flight (default 256)
 //   --runs R      runs of each, alternating (default 3; the median is reported)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +18,15 @@ import { AckPolicy, RetentionPolicy, connect, nanos } from 'nats';
 import { loadOrganism } from '@organism/core';
 import { natsTransport } from '@organism/nats';
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '5000' }, window: { type: 'string', default: '256' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { count: { type: 'string', default: '5000' }, warmup: { type: 'string', default: '2000' }, window: { type: 'string', default: '256' }, runs: { type: 'string', default: '3' } } });
 const COUNT = Number(values.count);
+const WARMUP = Number(values.warmup);
+for (const [name, value, least] of [['count', COUNT, 1], ['window', Number(values.window), 1], ['runs', Number(values.runs), 1], ['warmup', WARMUP, 0]] as const) {
+  if (!Number.isInteger(value) || value < least) {
+    console.error(`bench:nats: --${name} must be a whole number of at least ${least}, got ${String(values[name])}`);
+    process.exit(2);
+  }
+}
 const WINDOW = Number(values.window);
 const RUNS = Number(values.runs);
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -69,7 +78,6 @@ function startChild(args: string[], ready: string): Promise<ChildProcess> {
   });
 }
 
-import { readFileSync } from 'node:fs';
 /** CPU seconds a process has used (Linux /proc; 0 elsewhere). */
 function cpuOf(pid: number | undefined): number {
   try {
@@ -128,17 +136,22 @@ async function rawRun(): Promise<number> {
     },
   });
   const body = new TextEncoder().encode('<greeting><name>World</name></greeting>');
+  const drive = async (count: number) => {
+    const target = sent + count;
+    while (sent < target) {
+      if (sent - received >= WINDOW) {
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      const n = sent++;
+      void js.publish('bench.req', body, { msgID: `req:${n}` });
+    }
+    await waitFor(() => received >= target, 120_000);
+  };
+  await drive(WARMUP);
   const cpu = cpuWindow({ echo: echo.pid, 'nats-server': server.pid });
   const start = performance.now();
-  while (sent < COUNT) {
-    if (sent - received >= WINDOW) {
-      await new Promise((r) => setImmediate(r));
-      continue;
-    }
-    const n = sent++;
-    void js.publish('bench.req', body, { msgID: `req:${n}` });
-  }
-  await waitFor(() => received >= COUNT, 120_000);
+  await drive(COUNT);
   const seconds = (performance.now() - start) / 1000;
   cpuSplits.raw.push(cpu.end(COUNT));
   await replies.close();
@@ -165,17 +178,22 @@ async function organismRun(round: number): Promise<number> {
     if (errors++ === 0) console.error(`bench:nats round ${round}: ${e.code}: ${e.message}`);
   });
   let sent = 0;
+  const drive = async (count: number) => {
+    const target = sent + count;
+    while (sent < target) {
+      if (sent - received >= WINDOW) {
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      sent++;
+      await org.send('greeter', '<greeting><name>World</name></greeting>');
+    }
+    await waitFor(() => received >= target, 120_000);
+  };
+  await drive(WARMUP);
   const cpu = cpuWindow({ worker: worker.pid, 'nats-server': server.pid });
   const start = performance.now();
-  while (sent < COUNT) {
-    if (sent - received >= WINDOW) {
-      await new Promise((r) => setImmediate(r));
-      continue;
-    }
-    sent++;
-    await org.send('greeter', '<greeting><name>World</name></greeting>');
-  }
-  await waitFor(() => received >= COUNT, 120_000);
+  await drive(COUNT);
   const seconds = (performance.now() - start) / 1000;
   cpuSplits.organism.push(cpu.end(COUNT));
   await org.close();
@@ -207,7 +225,7 @@ try {
 }
 const r = median(raw);
 const o = median(organism);
-console.log(`nats round trip (${COUNT} per run, ${WINDOW} in flight, median of ${RUNS}, two processes, nats-server on loopback)`);
+console.log(`nats round trip (${COUNT} per run after ${WARMUP} not counted, ${WINDOW} in flight, median of ${RUNS}, two processes, nats-server on loopback)`);
 console.log(`  raw JetStream floor: ${r.toFixed(0)} round trips/s (${(2 * r).toFixed(0)} messages/s published, consumed and acked)`);
 console.log(`  organism:            ${o.toFixed(0)} round trips/s = ${((100 * o) / r).toFixed(0)} % of the floor (goal ≥ 50 %)`);
 // CPU per round trip, each process, median over the runs: where a round trip's cost lands.
