@@ -333,7 +333,7 @@ class NatsTransportImpl implements NatsTransport {
     // Redelivered work numbers its outputs the same way, so JetStream drops what was stored before.
     const msgID = receipt !== undefined ? `${receipt.id}:${receipt.outputs++}` : `${this.idPrefix}${(++this.carried).toString(36)}`;
     const thread = item.thread ?? item.egress?.thread;
-    // Announced before it is stored, so the thread is busy until whoever completes it says so.
+    // Announced now (sent right after the store, see announce): the thread is busy until whoever completes it says so.
     if (thread !== undefined) this.announce(thread, msgID, 1);
     await this.publishDurably(subject, encodeItem(item, msgID), msgID);
   }
@@ -495,7 +495,8 @@ class NatsTransportImpl implements NatsTransport {
     this.announcements = [];
     if (this.nc.isClosed()) return;
     for (let i = 0; i < lines.length; i += MAX_ANNOUNCEMENTS) {
-      this.nc.publish(this.subjects.activity, encoder.encode((i === 0 && lines.length <= MAX_ANNOUNCEMENTS ? lines : lines.slice(i, i + MAX_ANNOUNCEMENTS)).join('\n')));
+      const batch = lines.length <= MAX_ANNOUNCEMENTS ? lines : lines.slice(i, i + MAX_ANNOUNCEMENTS);
+      this.nc.publish(this.subjects.activity, encoder.encode(batch.join('\n')));
     }
   };
 

@@ -211,4 +211,28 @@ describe('natsTransport on a real nats-server', () => {
     await workerOrg.close();
     await frontOrg.close();
   });
+
+  it('a worker busy with many messages announces every line, in messages of at most 512 lines, and every thread goes idle', async () => {
+    const subjects = natsSubjects('manylines');
+    const messages: string[][] = [];
+    raw.subscribe(subjects.activity, { callback: (_error, msg) => messages.push(new TextDecoder().decode(msg.data).split('\n')) });
+    const front = await natsTransport({ servers: server.url, organism: 'manylines', egress: true, maxAckPending: 400 });
+    const workerTransport = await natsTransport({ servers: server.url, organism: 'manylines', listeners: ['greeter'], maxAckPending: 400 });
+    const frontOrg = createOrganism({ name: 'manylines', listeners: [greeter], transport: front, xmlWorker: 'off' });
+    const workerOrg = createOrganism({ name: 'manylines', listeners: [greeter], transport: workerTransport, xmlWorker: 'off' });
+    await Promise.all([front.consuming(), workerTransport.consuming()]);
+    const idle = new Set<string>();
+    front.threads.idle$.subscribe((t) => idle.add(t));
+    const threads: string[] = [];
+    for (let i = 0; i < 400; i++) threads.push(await frontOrg.send('greeter', `<greeting><name>n${i}</name></greeting>`));
+    await until(() => idle.size === 400, 'every thread to go idle');
+    expect([...idle].sort()).toEqual([...threads].sort());
+    await until(() => messages.flat().length === 800, 'the worker\'s 800 lines');
+    expect(Math.max(...messages.map((m) => m.length))).toBeLessThanOrEqual(512);
+    expect(messages.length).toBeLessThan(400); // batched: far fewer messages than lines
+    for (const thread of threads) expect(messages.flat().filter((line) => line.includes(` ${thread} `))).toHaveLength(2);
+    expect(threads.some((t) => front.threads.isBusy(t))).toBe(false);
+    await workerOrg.close();
+    await frontOrg.close();
+  });
 });
