@@ -115,6 +115,33 @@ async function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * WARMUP round trips, then COUNT timed ones, at most WINDOW in flight: `send(n)` starts the n-th
+ * (awaited if it returns a promise), `answered()` counts those answered. Gives the timed round
+ * trips per second and the CPU of the timed window.
+ */
+async function timed(send: (n: number) => Promise<unknown> | void, answered: () => number, others: Record<string, number | undefined>): Promise<{ rate: number; cpu: CpuSplit }> {
+  let sent = 0;
+  const drive = async (count: number) => {
+    const target = sent + count;
+    while (sent < target) {
+      if (sent - answered() >= WINDOW) {
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
+      const pending = send(sent++);
+      if (pending !== undefined) await pending;
+    }
+    await waitFor(() => answered() >= target, 120_000);
+  };
+  await drive(WARMUP);
+  const cpu = cpuWindow(others);
+  const start = performance.now();
+  await drive(COUNT);
+  const seconds = (performance.now() - start) / 1000;
+  return { rate: COUNT / seconds, cpu: cpu.end(COUNT) };
+}
+
 /** Raw JetStream: this process publishes requests and consumes replies, the echo process the rest. */
 async function rawRun(): Promise<number> {
   const nc = await connect({ servers: url, noAsyncTraces: true }); // as the NATS transport connects
@@ -127,7 +154,6 @@ async function rawRun(): Promise<number> {
   const echo = await startChild([join(here, 'echo.mjs'), url, String(WINDOW)], 'ready');
   const js = nc.jetstream();
   let received = 0;
-  let sent = 0;
   const replies = await (await js.consumers.get('BENCH_RAW', 'rep')).consume({
     max_messages: WINDOW,
     callback: (msg) => {
@@ -136,28 +162,16 @@ async function rawRun(): Promise<number> {
     },
   });
   const body = new TextEncoder().encode('<greeting><name>World</name></greeting>');
-  const drive = async (count: number) => {
-    const target = sent + count;
-    while (sent < target) {
-      if (sent - received >= WINDOW) {
-        await new Promise((r) => setImmediate(r));
-        continue;
-      }
-      const n = sent++;
-      void js.publish('bench.req', body, { msgID: `req:${n}` });
-    }
-    await waitFor(() => received >= target, 120_000);
-  };
-  await drive(WARMUP);
-  const cpu = cpuWindow({ echo: echo.pid, 'nats-server': server.pid });
-  const start = performance.now();
-  await drive(COUNT);
-  const seconds = (performance.now() - start) / 1000;
-  cpuSplits.raw.push(cpu.end(COUNT));
+  const { rate, cpu } = await timed(
+    (n) => void js.publish('bench.req', body, { msgID: `req:${n}` }),
+    () => received,
+    { echo: echo.pid, 'nats-server': server.pid },
+  );
+  cpuSplits.raw.push(cpu);
   await replies.close();
   await stopChild(echo);
   await nc.close();
-  return COUNT / seconds;
+  return rate;
 }
 
 /** The organism: this process sends and hosts egress, a worker process (the CLI) runs the greeter. */
@@ -177,25 +191,12 @@ async function organismRun(round: number): Promise<number> {
   org.errors$.subscribe((e) => {
     if (errors++ === 0) console.error(`bench:nats round ${round}: ${e.code}: ${e.message}`);
   });
-  let sent = 0;
-  const drive = async (count: number) => {
-    const target = sent + count;
-    while (sent < target) {
-      if (sent - received >= WINDOW) {
-        await new Promise((r) => setImmediate(r));
-        continue;
-      }
-      sent++;
-      await org.send('greeter', '<greeting><name>World</name></greeting>');
-    }
-    await waitFor(() => received >= target, 120_000);
-  };
-  await drive(WARMUP);
-  const cpu = cpuWindow({ worker: worker.pid, 'nats-server': server.pid });
-  const start = performance.now();
-  await drive(COUNT);
-  const seconds = (performance.now() - start) / 1000;
-  cpuSplits.organism.push(cpu.end(COUNT));
+  const { rate, cpu } = await timed(
+    () => org.send('greeter', '<greeting><name>World</name></greeting>'),
+    () => received,
+    { worker: worker.pid, 'nats-server': server.pid },
+  );
+  cpuSplits.organism.push(cpu);
   await org.close();
   if (process.env.BENCH_NATS_PROF) {
     // Let it drain and write its profile.
@@ -206,7 +207,7 @@ async function organismRun(round: number): Promise<number> {
   }
   await stopChild(worker);
   if (errors > 0) console.error(`bench:nats round ${round}: ${errors} errors`);
-  return COUNT / seconds;
+  return rate;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
