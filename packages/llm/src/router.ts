@@ -267,8 +267,7 @@ class Router implements LlmRouter {
    * Take a slot on the first backend (in `order`, those in `avoid` last) that is free, not cooling
    * down after a Retry-After, and within its tokens per minute; wait while none is.
    */
-  private async acquire(request: LlmRequest, avoid: ReadonlySet<BackendState>, signal: AbortSignal): Promise<BackendState> {
-    const need = estimate(request);
+  private async acquire(request: LlmRequest, need: number, avoid: ReadonlySet<BackendState>, signal: AbortSignal): Promise<BackendState> {
     for (;;) {
       if (signal.aborted) throw signal.reason;
       const now = Date.now();
@@ -308,7 +307,8 @@ class Router implements LlmRouter {
 
   private release(backend: BackendState): void {
     backend.inFlight--;
-    for (const wake of [...this.waiters]) wake();
+    // Each wake() deletes itself, which a Set's live iteration allows; none adds one synchronously.
+    for (const wake of this.waiters) wake();
   }
 
   private async *run(
@@ -339,16 +339,17 @@ class Router implements LlmRouter {
     const linked = request.signal ? linkedController([request.signal, this.abort.signal]) : undefined;
     const signal = linked?.controller.signal ?? this.abort.signal;
     const avoid = new Set<BackendState>();
+    const need = estimate(request);
     let attempts = 0;
     let backoff = this.options.retryBaseDelayMs;
     let finished = false;
     try {
       for (;;) {
-        const backend = await this.acquire(request, avoid, signal);
+        const backend = await this.acquire(request, need, avoid, signal);
         attempts++;
         events?.attempted?.(backend.spec.name, request);
         if (span.isRecording()) span.setAttributes({ 'gen_ai.provider.name': backend.spec.provider, 'organism.llm.backend': backend.spec.name, 'organism.llm.attempts': attempts });
-        const reservation = { at: Date.now(), tokens: estimate(request) };
+        const reservation = { at: Date.now(), tokens: need };
         if (backend.spec.rateLimitTpm !== undefined) backend.window.push(reservation);
         const attempt = linkedController([signal]);
         const attemptSignal = attempt.controller.signal;
