@@ -11,8 +11,7 @@ const MAX_FINISHED = 10_000;
  * message was completed (acknowledged). Keyed by Nats-Msg-Id, so redeliveries count once.
  */
 export class ThreadActivityTracker {
-  /** Open ids per thread: one id as itself (most threads have one message open at a time), more as a Set. */
-  private readonly threads = new Map<string, string | Set<string>>();
+  private readonly threads = new Map<string, Set<string>>();
   /**
    * Ids finished recently, in two generations: a lookup checks both, and when the current one is
    * full it becomes the previous one. (Deleting a Set's oldest entry one by one instead leaves V8's
@@ -31,18 +30,10 @@ export class ThreadActivityTracker {
 
   started(thread: string, id: string): void {
     if (this.finished.has(id) || this.finishedBefore.has(id)) return;
-    const ids = this.threads.get(thread);
-    if (ids === undefined) this.threads.set(thread, id);
-    else if (typeof ids === 'string') {
-      if (ids === id) return;
-      const both = new Set<string>();
-      both.add(ids);
-      both.add(id);
-      this.threads.set(thread, both);
-    } else {
-      if (ids.has(id)) return;
-      ids.add(id);
-    }
+    let ids = this.threads.get(thread);
+    if (ids === undefined) this.threads.set(thread, (ids = new Set()));
+    if (ids.has(id)) return;
+    ids.add(id);
     if (++this.tracked > MAX_TRACKED) this.evictOldest();
   }
 
@@ -53,25 +44,18 @@ export class ThreadActivityTracker {
       this.finished = new Set();
     }
     const ids = this.threads.get(thread);
-    if (ids === undefined) return;
-    if (typeof ids === 'string') {
-      if (ids !== id) return;
-    } else {
-      if (!ids.delete(id)) return;
-      if (ids.size > 0) {
-        this.tracked--;
-        return;
-      }
-    }
+    if (ids === undefined || !ids.delete(id)) return;
     this.tracked--;
-    this.threads.delete(thread);
-    this.idle.next(thread);
+    if (ids.size === 0) {
+      this.threads.delete(thread);
+      this.idle.next(thread);
+    }
   }
 
   private evictOldest(): void {
     const [thread, ids] = this.threads.entries().next().value!;
     this.threads.delete(thread);
-    this.tracked -= typeof ids === 'string' ? 1 : ids.size;
+    this.tracked -= ids.size;
     this.idle.next(thread);
   }
 
